@@ -1,0 +1,216 @@
+package wrapper
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"iter"
+	"net/http"
+
+	"github.com/clerklists/clerklists/gen"
+)
+
+// The allow-list operations, with the error statuses that openapi.yaml
+// declares for each.
+var (
+	listAllowlistOperation   = operation{id: "ListAllowlistIdentifiers", method: http.MethodGet, declared: []int{401, 402}}
+	createAllowlistOperation = operation{id: "CreateAllowlistIdentifier", method: http.MethodPost, declared: []int{400, 402, 422}}
+	deleteAllowlistOperation = operation{id: "DeleteAllowlistIdentifier", method: http.MethodDelete, declared: []int{402, 404}}
+)
+
+// MaxListLimit is the largest page size Clerk accepts for the allow-list.
+const MaxListLimit = 500
+
+// ListAllowlistIdentifiersParams selects a page of the allow-list. The zero
+// value asks for Clerk's defaults: the first 10 identifiers, as a bare array.
+type ListAllowlistIdentifiersParams struct {
+	// Limit is the page size, from 1 to 500; 0 sends no limit, so Clerk
+	// uses its default of 10.
+	Limit int
+	// Offset is the number of identifiers to skip; 0 or more.
+	Offset int
+	// Paginated asks Clerk for the paginated shape, which also carries the
+	// total number of identifiers.
+	Paginated bool
+}
+
+// AllowlistIdentifierPage is one response of ListAllowlistIdentifiers.
+type AllowlistIdentifierPage struct {
+	// Data are the identifiers on this page, newest first.
+	Data []gen.AllowlistIdentifier
+	// TotalCount is the number of identifiers on the whole allow-list; nil
+	// when Clerk sent the bare-array shape, which has no total.
+	TotalCount *int64
+}
+
+// ListAllowlistIdentifiers returns a page of the allow-list.
+// It calls ListAllowlistIdentifiers, GET /allowlist_identifiers.
+// A nil params is the zero value.
+func (c *Client) ListAllowlistIdentifiers(ctx context.Context, params *ListAllowlistIdentifiersParams, opts ...CallOption) (*AllowlistIdentifierPage, error) {
+	op := &listAllowlistOperation
+	var query *gen.ListAllowlistIdentifiersParams
+	if params != nil {
+		var err error
+		if query, err = params.toGen(op.id); err != nil {
+			return nil, err
+		}
+	}
+
+	resp, err := c.send(ctx, op, func(serverURL string) (*http.Request, error) {
+		return gen.NewListAllowlistIdentifiersRequest(serverURL, query)
+	}, opts)
+	if err != nil {
+		return nil, err
+	}
+	return decodeAllowlistPage(op, resp)
+}
+
+func (p *ListAllowlistIdentifiersParams) toGen(operationID string) (*gen.ListAllowlistIdentifiersParams, error) {
+	if p.Limit < 0 || p.Limit > MaxListLimit {
+		return nil, &ArgumentError{Operation: operationID, Argument: "limit", Reason: fmt.Sprintf("limit %d is outside 1 to %d; pass 0 for Clerk's default of 10", p.Limit, MaxListLimit)}
+	}
+	if p.Offset < 0 {
+		return nil, &ArgumentError{Operation: operationID, Argument: "offset", Reason: fmt.Sprintf("offset %d is negative; pass 0 or more", p.Offset)}
+	}
+
+	query := &gen.ListAllowlistIdentifiersParams{}
+	if p.Limit != 0 {
+		limit := p.Limit
+		query.Limit = &limit
+	}
+	if p.Offset != 0 {
+		offset := p.Offset
+		query.Offset = &offset
+	}
+	if p.Paginated {
+		paginated := true
+		query.Paginated = &paginated
+	}
+	return query, nil
+}
+
+// decodeAllowlistPage accepts both shapes of the listing: a bare array, and
+// the {data, total_count} object sent for paginated=true.
+func decodeAllowlistPage(op *operation, resp *response) (*AllowlistIdentifierPage, error) {
+	trimmed := bytes.TrimLeft(resp.body, " \t\r\n")
+	if len(trimmed) > 0 && trimmed[0] == '[' {
+		var list gen.AllowlistIdentifierList
+		if err := decodeJSON(op, resp, &list); err != nil {
+			return nil, err
+		}
+		return &AllowlistIdentifierPage{Data: list}, nil
+	}
+
+	var page gen.PaginatedAllowlistIdentifiers
+	if err := decodeJSON(op, resp, &page); err != nil {
+		return nil, err
+	}
+	if page.Data == nil {
+		return nil, newSDKError(op.id, resp.http, resp.body, false, "paginated response has no data array", nil)
+	}
+	total := page.TotalCount
+	return &AllowlistIdentifierPage{Data: page.Data, TotalCount: &total}, nil
+}
+
+// DefaultPageSize is the page size AllowlistIdentifiers uses when given 0.
+const DefaultPageSize = 100
+
+// AllowlistIdentifiers returns an iterator over the whole allow-list. It
+// calls ListAllowlistIdentifiers with paginated=true, pageSize identifiers at
+// a time (0 means DefaultPageSize, at most MaxListLimit), until a page is
+// empty or the offset reaches the total count. The iterator yields the
+// first error and stops.
+//
+// NOTE: pages are fetched by offset, so an identifier created or deleted
+// while iterating can shift the pages: one entry may be skipped or yielded
+// twice.
+func (c *Client) AllowlistIdentifiers(ctx context.Context, pageSize int, opts ...CallOption) iter.Seq2[gen.AllowlistIdentifier, error] {
+	return func(yield func(gen.AllowlistIdentifier, error) bool) {
+		if pageSize == 0 {
+			pageSize = DefaultPageSize
+		}
+		params := ListAllowlistIdentifiersParams{Limit: pageSize, Paginated: true}
+		for {
+			page, err := c.ListAllowlistIdentifiers(ctx, &params, opts...)
+			if err != nil {
+				yield(gen.AllowlistIdentifier{}, err)
+				return
+			}
+			for _, item := range page.Data {
+				if !yield(item, nil) {
+					return
+				}
+			}
+			params.Offset += len(page.Data)
+			if len(page.Data) == 0 || page.TotalCount == nil || int64(params.Offset) >= *page.TotalCount {
+				return
+			}
+		}
+	}
+}
+
+// CreateAllowlistIdentifier adds identifier to the allow-list and returns
+// the new entry. With notify, Clerk also invites an email address or phone
+// number to sign up. notify is always sent, false included.
+// It calls CreateAllowlistIdentifier, POST /allowlist_identifiers.
+func (c *Client) CreateAllowlistIdentifier(ctx context.Context, identifier string, notify bool, opts ...CallOption) (*gen.AllowlistIdentifier, error) {
+	op := &createAllowlistOperation
+	if err := validateIdentifier(op.id, identifier); err != nil {
+		return nil, err
+	}
+
+	// The body is encoded once and each attempt reads a new reader over it,
+	// so that a retry sends exactly the same bytes.
+	body, err := json.Marshal(gen.CreateAllowlistIdentifierRequest{Identifier: identifier, Notify: &notify})
+	if err != nil {
+		return nil, &ArgumentError{Operation: op.id, Argument: "identifier", Reason: err.Error()}
+	}
+	resp, err := c.send(ctx, op, func(serverURL string) (*http.Request, error) {
+		return gen.NewCreateAllowlistIdentifierRequestWithBody(serverURL, "application/json", bytes.NewReader(body))
+	}, opts)
+	if err != nil {
+		return nil, err
+	}
+
+	var created gen.AllowlistIdentifier
+	if err := decodeJSON(op, resp, &created); err != nil {
+		return nil, err
+	}
+	return &created, nil
+}
+
+// DeleteAllowlistIdentifier removes the allow-list entry with the given
+// identifier ID. It calls DeleteAllowlistIdentifier,
+// DELETE /allowlist_identifiers/{identifier_id}.
+func (c *Client) DeleteAllowlistIdentifier(ctx context.Context, identifierID string, opts ...CallOption) (*gen.DeletedObject, error) {
+	return c.deleteIdentifier(ctx, &deleteAllowlistOperation, gen.NewDeleteAllowlistIdentifierRequest, identifierID, opts)
+}
+
+// deleteIdentifier runs either delete operation; they differ only in path.
+func (c *Client) deleteIdentifier(ctx context.Context, op *operation, newRequest func(string, string) (*http.Request, error), identifierID string, opts []CallOption) (*gen.DeletedObject, error) {
+	if err := validateIdentifierID(op.id, identifierID); err != nil {
+		return nil, err
+	}
+	resp, err := c.send(ctx, op, func(serverURL string) (*http.Request, error) {
+		return newRequest(serverURL, identifierID)
+	}, opts)
+	if err != nil {
+		return nil, err
+	}
+
+	var deleted gen.DeletedObject
+	if err := decodeJSON(op, resp, &deleted); err != nil {
+		return nil, err
+	}
+	return &deleted, nil
+}
+
+// decodeJSON decodes a successful response body into v. A body that is not
+// JSON of the expected shape is an SDKError carrying the status.
+func decodeJSON(op *operation, resp *response, v any) error {
+	if err := json.Unmarshal(resp.body, v); err != nil {
+		return newSDKError(op.id, resp.http, resp.body, false, fmt.Sprintf("response body does not decode as %T: %v", v, err), err)
+	}
+	return nil
+}

@@ -1,0 +1,70 @@
+package wrapper
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+
+	"github.com/clerklists/clerklists/gen"
+)
+
+// The block-list operations, with the error statuses that openapi.yaml
+// declares for each.
+var (
+	listBlocklistOperation   = operation{id: "ListBlocklistIdentifiers", method: http.MethodGet, declared: []int{401, 402}}
+	createBlocklistOperation = operation{id: "CreateBlocklistIdentifier", method: http.MethodPost, declared: []int{400, 402, 422}}
+	deleteBlocklistOperation = operation{id: "DeleteBlocklistIdentifier", method: http.MethodDelete, declared: []int{402, 404}}
+)
+
+// ListBlocklistIdentifiers returns the whole block-list with its total count.
+// It calls ListBlocklistIdentifiers, GET /blocklist_identifiers.
+func (c *Client) ListBlocklistIdentifiers(ctx context.Context, opts ...CallOption) (*gen.BlocklistIdentifiers, error) {
+	op := &listBlocklistOperation
+	resp, err := c.send(ctx, op, gen.NewListBlocklistIdentifiersRequest, opts)
+	if err != nil {
+		return nil, err
+	}
+
+	var list gen.BlocklistIdentifiers
+	if err := decodeJSON(op, resp, &list); err != nil {
+		return nil, err
+	}
+	if list.Data == nil {
+		return nil, newSDKError(op.id, resp.http, resp.body, false, "response has no data array", nil)
+	}
+	return &list, nil
+}
+
+// CreateBlocklistIdentifier adds identifier to the block-list and returns the
+// new entry. It calls CreateBlocklistIdentifier, POST /blocklist_identifiers.
+func (c *Client) CreateBlocklistIdentifier(ctx context.Context, identifier string, opts ...CallOption) (*gen.BlocklistIdentifier, error) {
+	op := &createBlocklistOperation
+	if err := validateIdentifier(op.id, identifier); err != nil {
+		return nil, err
+	}
+
+	body, err := json.Marshal(gen.CreateBlocklistIdentifierRequest{Identifier: identifier})
+	if err != nil {
+		return nil, &ArgumentError{Operation: op.id, Argument: "identifier", Reason: err.Error()}
+	}
+	resp, err := c.send(ctx, op, func(serverURL string) (*http.Request, error) {
+		return gen.NewCreateBlocklistIdentifierRequestWithBody(serverURL, "application/json", bytes.NewReader(body))
+	}, opts)
+	if err != nil {
+		return nil, err
+	}
+
+	var created gen.BlocklistIdentifier
+	if err := decodeJSON(op, resp, &created); err != nil {
+		return nil, err
+	}
+	return &created, nil
+}
+
+// DeleteBlocklistIdentifier removes the block-list entry with the given
+// identifier ID. It calls DeleteBlocklistIdentifier,
+// DELETE /blocklist_identifiers/{identifier_id}.
+func (c *Client) DeleteBlocklistIdentifier(ctx context.Context, identifierID string, opts ...CallOption) (*gen.DeletedObject, error) {
+	return c.deleteIdentifier(ctx, &deleteBlocklistOperation, gen.NewDeleteBlocklistIdentifierRequest, identifierID, opts)
+}

@@ -1,0 +1,255 @@
+package wrapper
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/cenkalti/backoff/v4"
+)
+
+// Response bodies are read through these bounds. A successful body longer
+// than maxResponseBytes is an SDKError; a list of 500 identifiers is about
+// 150 KiB. Error bodies are read up to maxErrorReadBytes, enough for any
+// Clerk error JSON.
+const (
+	maxResponseBytes  = 8 << 20
+	maxErrorReadBytes = 64 << 10
+	// maxDrainBytes is how much of an unread body is discarded so that the
+	// connection can be reused; a longer rest closes the connection instead.
+	maxDrainBytes = 64 << 10
+)
+
+// operation describes one endpoint for the send loop.
+type operation struct {
+	id     string // operationId in openapi.yaml
+	method string
+	// declared lists the error statuses that openapi.yaml declares with a
+	// ClerkErrors body.
+	declared []int
+}
+
+func (op *operation) declaresStatus(status int) bool {
+	for _, declared := range op.declared {
+		if declared == status {
+			return true
+		}
+	}
+	return false
+}
+
+// replayable reports whether an attempt whose connection broke after the
+// request was sent may be sent again. GET and DELETE are idempotent; a POST
+// may already have created an identifier.
+func (op *operation) replayable() bool {
+	return op.method == http.MethodGet || op.method == http.MethodDelete
+}
+
+// requestBuilder returns a new request for serverURL, with a fresh body, for
+// every attempt.
+type requestBuilder func(serverURL string) (*http.Request, error)
+
+// response is a successful response whose body has been read and closed.
+type response struct {
+	http *http.Response
+	body []byte
+}
+
+// send runs one call: it validates ctx and opts, then sends attempts until
+// one succeeds, a failure is not retryable, or the retry budget, the
+// timeout or the context ends the call. A 2XX response is returned with its
+// body; anything else becomes an error.
+func (c *Client) send(ctx context.Context, op *operation, build requestBuilder, opts []CallOption) (*response, error) {
+	if ctx == nil {
+		return nil, &ArgumentError{Operation: op.id, Argument: "context", Reason: "context is nil; pass context.Background() or the request's context"}
+	}
+	cc, err := c.newCallConfig(op.id, opts)
+	if err != nil {
+		return nil, err
+	}
+	if cc.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, cc.timeout)
+		defer cancel()
+	}
+	serverURL := c.baseURL
+	if cc.serverURL != "" {
+		serverURL = cc.serverURL
+	}
+
+	var (
+		attempts int
+		lastErr  error
+		policy   backoff.BackOff = &backoff.StopBackOff{}
+		schedule *callBackOff
+	)
+	if cc.retry.Strategy == RetryStrategyBackoff {
+		deadline, _ := ctx.Deadline()
+		schedule = newCallBackOff(cc.retry.Backoff, deadline)
+		policy = schedule
+	}
+
+	attempt := func() (*response, error) {
+		attempts++
+		resp, retryAfter, err := c.attempt(ctx, op, build, serverURL, cc)
+		if err == nil {
+			return resp, nil
+		}
+		if ctx.Err() != nil {
+			// The context ended this attempt. lastErr keeps the previous
+			// attempt's error, which finalError joins with this one.
+			return nil, backoff.Permanent(err)
+		}
+		lastErr = err
+		if !c.isRetryable(ctx, op, err, cc.retry) {
+			return nil, backoff.Permanent(err)
+		}
+		if schedule != nil && retryAfter >= 0 {
+			schedule.setRetryAfter(retryAfter)
+		}
+		return nil, err
+	}
+
+	var notify backoff.Notify
+	if c.logger != nil {
+		notify = func(err error, delay time.Duration) {
+			c.logger.InfoContext(ctx, "clerk: retrying after a failed attempt",
+				"operation", op.id, "attempt", attempts, "delay", delay, "error", err)
+		}
+	}
+
+	resp, err := backoff.RetryNotifyWithData(attempt, backoff.WithContext(policy, ctx), notify)
+	if err == nil {
+		return resp, nil
+	}
+	return nil, finalError(op, err, lastErr, attempts)
+}
+
+// attempt sends one request and reads its response. For a failed response
+// it also returns the Retry-After delay, or -1 when the response had none.
+func (c *Client) attempt(ctx context.Context, op *operation, build requestBuilder, serverURL string, cc callConfig) (*response, time.Duration, error) {
+	req, err := build(serverURL)
+	if err != nil {
+		return nil, -1, &ArgumentError{Operation: op.id, Argument: "request", Reason: err.Error()}
+	}
+	req = req.WithContext(ctx)
+	for name, values := range cc.header {
+		req.Header[name] = values
+	}
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", c.userAgent)
+	c.setAuthorization(req)
+
+	httpResp, err := c.httpClient.Do(req)
+	if err != nil {
+		return nil, -1, err
+	}
+
+	success := httpResp.StatusCode >= 200 && httpResp.StatusCode <= 299
+	limit := int64(maxErrorReadBytes)
+	if success {
+		limit = maxResponseBytes
+	}
+	body, truncated, readErr := readBody(httpResp.Body, limit)
+	if readErr != nil {
+		// The body was cut mid-stream: a connection error, retried like one.
+		return nil, -1, readErr
+	}
+
+	if success {
+		if truncated {
+			return nil, -1, newSDKError(op.id, httpResp, body, true, "response body is larger than the 8 MiB limit", nil)
+		}
+		return &response{http: httpResp, body: body}, -1, nil
+	}
+
+	retryAfter := time.Duration(-1)
+	if delay, ok := parseRetryAfter(httpResp.Header.Get("Retry-After"), time.Now()); ok {
+		retryAfter = delay
+	}
+	return nil, retryAfter, responseError(op, httpResp, body, truncated)
+}
+
+// readBody reads at most limit bytes, then drains a bounded rest so that the
+// connection can be reused, and closes the body on every path.
+func readBody(body io.ReadCloser, limit int64) ([]byte, bool, error) {
+	defer body.Close()
+
+	data, err := io.ReadAll(io.LimitReader(body, limit+1))
+	if err != nil {
+		return nil, false, err
+	}
+	if int64(len(data)) <= limit {
+		return data, false, nil
+	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(body, maxDrainBytes))
+	return data[:limit], true, nil
+}
+
+// isRetryable decides whether a failed attempt is followed by another.
+func (c *Client) isRetryable(ctx context.Context, op *operation, err error, rc RetryConfig) bool {
+	if ctx.Err() != nil {
+		return false
+	}
+
+	var clerkErrors *ClerkErrors
+	if errors.As(err, &clerkErrors) {
+		return isRetryableStatus(clerkErrors.StatusCode)
+	}
+	var sdkError *SDKError
+	if errors.As(err, &sdkError) {
+		// A 2XX that does not decode will not decode on the next attempt.
+		return isRetryableStatus(sdkError.StatusCode)
+	}
+	var argumentError *ArgumentError
+	if errors.As(err, &argumentError) {
+		return false
+	}
+
+	if !rc.RetryConnectionErrors {
+		return false
+	}
+	return isDialError(err) || op.replayable()
+}
+
+// isDialError reports whether err happened while connecting, before any
+// byte of the request was written, so that even a POST can be resent.
+func isDialError(err error) bool {
+	var opErr *net.OpError
+	return errors.As(err, &opErr) && opErr.Op == "dial"
+}
+
+// finalError shapes the error that a call returns: the attempt count is
+// recorded, the backoff package's types are gone, and when the context
+// ended the call after a failed attempt, the context error is joined with
+// that attempt's error.
+func finalError(op *operation, err, lastErr error, attempts int) error {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		if lastErr != nil && lastErr != err {
+			return &canceledError{ctxErr: err, lastErr: setAttempts(lastErr, op, attempts)}
+		}
+		return &AttemptsError{Operation: op.id, Attempts: attempts, Err: err}
+	}
+	return setAttempts(err, op, attempts)
+}
+
+func setAttempts(err error, op *operation, attempts int) error {
+	var clerkErrors *ClerkErrors
+	if errors.As(err, &clerkErrors) {
+		clerkErrors.Attempts = attempts
+		return err
+	}
+	var sdkError *SDKError
+	if errors.As(err, &sdkError) {
+		sdkError.Attempts = attempts
+		return err
+	}
+	var argumentError *ArgumentError
+	if errors.As(err, &argumentError) {
+		return err
+	}
+	return &AttemptsError{Operation: op.id, Attempts: attempts, Err: err}
+}
