@@ -1,0 +1,178 @@
+package clerkfake
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"strings"
+)
+
+// traceIDHeader carries the trace ID of every response, and error bodies repeat
+// it in clerk_trace_id.
+const traceIDHeader = "Clerk-Trace-Id"
+
+// Error codes that the fake sends in ClerkErrors bodies. The authentication
+// codes and messages follow the index of authentication errors in Clerk's
+// documentation. The codes of a 400 for a spec violation, a 405 and a 413 are
+// the fake's own.
+const (
+	codeAuthorizationHeaderFormatInvalid = "authorization_header_format_invalid"
+	codeClerkKeyInvalid                  = "clerk_key_invalid"
+	codeFormIdentifierExists             = "form_identifier_exists"
+	codeFormParamFormatInvalid           = "form_param_format_invalid"
+	codeInternalClerkError               = "internal_clerk_error"
+	codeMethodNotAllowed                 = "method_not_allowed"
+	codeRequestBodyTooLarge              = "request_body_too_large"
+	codeRequestInvalid                   = "request_invalid"
+	codeResourceNotFound                 = "resource_not_found"
+)
+
+// apiError is one error response, sent as a ClerkErrors body with a single
+// ClerkError in it.
+type apiError struct {
+	status      int
+	code        string
+	message     string
+	longMessage string
+	meta        map[string]any
+	allow       []string // methods for the Allow header of a 405
+}
+
+// clerkError and clerkErrors are the JSON shapes of the ClerkError and
+// ClerkErrors schemas in openapi.yaml.
+type clerkError struct {
+	Message     string         `json:"message"`
+	LongMessage string         `json:"long_message"`
+	Code        string         `json:"code"`
+	Meta        map[string]any `json:"meta,omitempty"`
+}
+
+type clerkErrors struct {
+	Errors       []clerkError `json:"errors"`
+	ClerkTraceID string       `json:"clerk_trace_id"`
+}
+
+func (e *apiError) body(traceID string) clerkErrors {
+	return clerkErrors{
+		Errors: []clerkError{{
+			Message:     e.message,
+			LongMessage: e.longMessage,
+			Code:        e.code,
+			Meta:        e.meta,
+		}},
+		ClerkTraceID: traceID,
+	}
+}
+
+// newTraceID returns a random trace ID of 32 hexadecimal digits. Trace IDs
+// only tell responses apart, so they need no cryptographic randomness.
+func newTraceID() string {
+	return fmt.Sprintf("%016x%016x", rand.Uint64(), rand.Uint64())
+}
+
+// statusErrorCode turns the text of an HTTP status into an error code in
+// snake case, such as service_unavailable for 503.
+func statusErrorCode(status int) string {
+	text := http.StatusText(status)
+	if text == "" {
+		return fmt.Sprintf("status_%d", status)
+	}
+
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
+			return r
+		case r >= 'A' && r <= 'Z':
+			return r - 'A' + 'a'
+		default:
+			return '_'
+		}
+	}, text)
+}
+
+func errMissingAuthorization() *apiError {
+	return &apiError{
+		status:      http.StatusUnauthorized,
+		code:        codeAuthorizationHeaderFormatInvalid,
+		message:     "Invalid Authorization header format",
+		longMessage: "Invalid Authorization header format. Must be 'Bearer <YOUR_API_KEY>'",
+	}
+}
+
+func errInvalidSecretKey() *apiError {
+	return &apiError{
+		status:      http.StatusUnauthorized,
+		code:        codeClerkKeyInvalid,
+		message:     "The provided Clerk Secret Key is invalid. Make sure that your Clerk Secret Key is correct.",
+		longMessage: "The provided Clerk Secret Key is invalid. Make sure that your Clerk Secret Key is correct.",
+	}
+}
+
+func errPathNotFound(path string) *apiError {
+	return &apiError{
+		status:      http.StatusNotFound,
+		code:        codeResourceNotFound,
+		message:     "not found",
+		longMessage: fmt.Sprintf("No operation of the allow-list and block-list API is served at %s.", path),
+	}
+}
+
+func errMethodNotAllowed(method, path string, allowed []string) *apiError {
+	return &apiError{
+		status:      http.StatusMethodNotAllowed,
+		code:        codeMethodNotAllowed,
+		message:     "method not allowed",
+		longMessage: fmt.Sprintf("%s is not allowed on %s. Allowed methods are %s.", method, path, strings.Join(allowed, ", ")),
+		allow:       allowed,
+	}
+}
+
+func errIdentifierNotFound(list *identifierList, id string) *apiError {
+	return &apiError{
+		status:      http.StatusNotFound,
+		code:        codeResourceNotFound,
+		message:     "not found",
+		longMessage: fmt.Sprintf("No %s entry has the identifier ID %q.", list.name, id),
+	}
+}
+
+func errIdentifierFormatInvalid() *apiError {
+	return &apiError{
+		status:  http.StatusUnprocessableEntity,
+		code:    codeFormParamFormatInvalid,
+		message: "is invalid",
+		longMessage: "identifier must be an email address, a *@domain pattern, a phone number " +
+			"(+ followed by digits) or a web3 wallet address (0x followed by 40 hexadecimal digits).",
+		meta: map[string]any{"param_name": "identifier"},
+	}
+}
+
+func errIdentifierExists(list *identifierList) *apiError {
+	return &apiError{
+		status:      http.StatusUnprocessableEntity,
+		code:        codeFormIdentifierExists,
+		message:     "That identifier is taken. Please try another.",
+		longMessage: fmt.Sprintf("The identifier is already on the %s.", list.name),
+		meta:        map[string]any{"param_name": "identifier"},
+	}
+}
+
+func errRequestBodyTooLarge(limit int64) *apiError {
+	return &apiError{
+		status:      http.StatusRequestEntityTooLarge,
+		code:        codeRequestBodyTooLarge,
+		message:     "request body too large",
+		longMessage: fmt.Sprintf("The request body is larger than %d bytes.", limit),
+	}
+}
+
+// errInternal describes a bug in the fake, such as a response that breaks the
+// spec, as a 500 with the code internal_clerk_error.
+func errInternal(message string) *apiError {
+	return &apiError{
+		status:      http.StatusInternalServerError,
+		code:        codeInternalClerkError,
+		message:     message,
+		longMessage: "clerkfake failed to serve the request: " + message,
+	}
+}
