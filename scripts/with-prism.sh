@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Usage: scripts/with-prism.sh SPEC PORT COMMAND [ARG...]
 #
-# Starts Prism on 127.0.0.1:PORT mocking SPEC, waits until it answers (at
+# Starts Prism on 127.0.0.1:PORT mocking SPEC, waits until it listens (at
 # most 120 s), runs COMMAND, then stops Prism and exits with COMMAND's
 # status. Prism's log goes to a temporary file, printed if anything fails.
 set -euo pipefail

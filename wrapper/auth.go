@@ -63,7 +63,7 @@ func (c *Client) checkTransportSecurity(baseURL string) error {
 	}
 	u, err := url.Parse(baseURL)
 	if err != nil {
-		return fmt.Errorf("URL %q is invalid: %v", baseURL, err)
+		return fmt.Errorf("URL %q is invalid: %w", baseURL, err)
 	}
 	if isLoopbackHost(u.Hostname()) {
 		return nil

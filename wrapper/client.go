@@ -184,7 +184,7 @@ func normaliseBaseURL(raw string) (string, error) {
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		return "", fmt.Errorf("URL %q is invalid: %v", raw, err)
+		return "", fmt.Errorf("URL %q is invalid: %w", raw, err)
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
 		return "", fmt.Errorf("URL %q has no http or https scheme; write it like %q", raw, DefaultBaseURL)

@@ -3,6 +3,7 @@ package wrapper
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"mime"
 	"net/http"
@@ -95,7 +96,7 @@ type SDKError struct {
 	Body []byte
 	// BodyTruncated is true when Body is shorter than the response body.
 	BodyTruncated bool
-	// Message says what was wrong with the response.
+	// Message describes what was wrong with the response.
 	Message string
 	// TraceID is the Clerk-Trace-Id header, when the response had one.
 	TraceID string
@@ -134,7 +135,7 @@ type ArgumentError struct {
 	Operation string
 	// Argument names the parameter, such as "identifier ID".
 	Argument string
-	// Reason says what is wrong and how to fix it.
+	// Reason describes the problem and how to fix it.
 	Reason string
 }
 
@@ -192,12 +193,12 @@ func responseError(op *operation, resp *http.Response, body []byte, truncated bo
 	headerTraceID := resp.Header.Get("Clerk-Trace-Id")
 
 	if op.declaresStatus(resp.StatusCode) && isJSON(contentType) && !truncated {
-		if clerkErrors, ok := decodeClerkErrors(op.id, resp.StatusCode, body, headerTraceID); ok {
+		if clerkErrors, err := decodeClerkErrors(op.id, resp.StatusCode, body, headerTraceID); err == nil {
 			return clerkErrors
 		}
 	}
 
-	message := "unexpected error response"
+	var message string
 	switch {
 	case len(body) == 0:
 		message = "error response with an empty body"
@@ -229,13 +230,16 @@ func newSDKError(operationID string, resp *http.Response, body []byte, truncated
 	}
 }
 
-// decodeClerkErrors reports false unless body is an object with an errors
-// array whose entries each have a code, which is what separates Clerk's
-// error JSON from a proxy's or a load balancer's.
-func decodeClerkErrors(operationID string, status int, body []byte, headerTraceID string) (*ClerkErrors, bool) {
+// decodeClerkErrors returns an error unless body is an object with an
+// errors array whose entries each have a code, which is what separates
+// Clerk's error JSON from a proxy's or a load balancer's.
+func decodeClerkErrors(operationID string, status int, body []byte, headerTraceID string) (*ClerkErrors, error) {
 	var decoded gen.ClerkErrors
-	if err := json.Unmarshal(body, &decoded); err != nil || decoded.Errors == nil {
-		return nil, false
+	if err := json.Unmarshal(body, &decoded); err != nil {
+		return nil, err
+	}
+	if decoded.Errors == nil {
+		return nil, errors.New("body has no errors array")
 	}
 
 	result := &ClerkErrors{
@@ -246,7 +250,7 @@ func decodeClerkErrors(operationID string, status int, body []byte, headerTraceI
 	}
 	for _, item := range decoded.Errors {
 		if item.Code == "" {
-			return nil, false
+			return nil, errors.New("an error has no code")
 		}
 		converted := ClerkError{Code: item.Code, Message: item.Message, LongMessage: item.LongMessage}
 		if item.Meta != nil {
@@ -260,7 +264,7 @@ func decodeClerkErrors(operationID string, status int, body []byte, headerTraceI
 	if decoded.ClerkTraceId != nil && *decoded.ClerkTraceId != "" {
 		result.TraceID = *decoded.ClerkTraceId
 	}
-	return result, true
+	return result, nil
 }
 
 // isJSON reports whether a Content-Type is application/json, with or

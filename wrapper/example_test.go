@@ -80,7 +80,7 @@ func ExampleSDKError() {
 		log.Fatal(err)
 	}
 
-	// A proxy in front of Clerk answers with an HTML page.
+	// A proxy in front of Clerk responds with an HTML page.
 	err = fake.FailNext(1, clerkfake.Fault{Status: 502, ContentType: "text/html", Body: []byte("<h1>Bad gateway</h1>")})
 	if err != nil {
 		log.Fatal(err)

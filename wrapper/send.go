@@ -143,7 +143,7 @@ func (c *Client) attempt(ctx context.Context, op *operation, build requestBuilde
 	req.Header.Set("User-Agent", c.userAgent)
 	c.setAuthorization(req)
 
-	httpResp, err := c.httpClient.Do(req)
+	httpResp, err := c.httpClient.Do(req) //nolint:bodyclose // readBody closes it on every path below.
 	if err != nil {
 		return nil, -1, err
 	}
@@ -176,7 +176,7 @@ func (c *Client) attempt(ctx context.Context, op *operation, build requestBuilde
 // readBody reads at most limit bytes, then drains a bounded rest so that the
 // connection can be reused, and closes the body on every path.
 func readBody(body io.ReadCloser, limit int64) ([]byte, bool, error) {
-	defer body.Close()
+	defer func() { _ = body.Close() }()
 
 	data, err := io.ReadAll(io.LimitReader(body, limit+1))
 	if err != nil {
@@ -228,7 +228,7 @@ func isDialError(err error) bool {
 // that attempt's error.
 func finalError(op *operation, err, lastErr error, attempts int) error {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		if lastErr != nil && lastErr != err {
+		if lastErr != nil {
 			return &canceledError{ctxErr: err, lastErr: setAttempts(lastErr, op, attempts)}
 		}
 		return &AttemptsError{Operation: op.id, Attempts: attempts, Err: err}

@@ -91,12 +91,12 @@ func (d *demo) runFaults(ctx context.Context, fake *clerkfake.Server) error {
 	_, err := d.client.CreateBlocklistIdentifier(ctx, "eve@example.com")
 	var clerkErrors *wrapper.ClerkErrors
 	if !errors.As(err, &clerkErrors) {
-		return fmt.Errorf("expected *wrapper.ClerkErrors for a duplicate, got %v", err)
+		return fmt.Errorf("expected *wrapper.ClerkErrors for a duplicate, got %w", err)
 	}
 	fmt.Fprintf(d.out, "error: %v\n", err)
 	fmt.Fprintf(d.out, "status %d, code %s, trace ID %s\n", clerkErrors.StatusCode, clerkErrors.Errors[0].Code, clerkErrors.TraceID)
 
-	d.step("SDKError: a proxy answers 502 with an HTML page (retries off for this call)")
+	d.step("SDKError: a proxy responds with 502 and an HTML page (retries off for this call)")
 	err = fake.FailNext(1, clerkfake.Fault{
 		OperationID: "ListBlocklistIdentifiers",
 		Status:      502,
@@ -109,7 +109,7 @@ func (d *demo) runFaults(ctx context.Context, fake *clerkfake.Server) error {
 	_, err = d.client.ListBlocklistIdentifiers(ctx, wrapper.WithoutRetries())
 	var sdkError *wrapper.SDKError
 	if !errors.As(err, &sdkError) {
-		return fmt.Errorf("expected *wrapper.SDKError for an HTML 502, got %v", err)
+		return fmt.Errorf("expected *wrapper.SDKError for an HTML 502, got %w", err)
 	}
 	fmt.Fprintf(d.out, "error: %v\n", err)
 	fmt.Fprintf(d.out, "status %d, content type %s, body %q\n", sdkError.StatusCode, sdkError.ContentType, sdkError.Body)
