@@ -1,6 +1,7 @@
 package wrapper
 
 import (
+	"bytes"
 	"fmt"
 	"net"
 	"net/http"
@@ -15,19 +16,19 @@ type secretKey struct {
 	header string // "Bearer " + value, built once so that each request does not allocate it
 }
 
-func newSecretKey(value string) (secretKey, error) {
+func newSecretKey(value string) (*secretKey, error) {
 	if value == "" {
-		return secretKey{}, fmt.Errorf("clerk: New: secret key is empty; pass the sk_test_… or sk_live_… key from the Clerk Dashboard")
+		return nil, fmt.Errorf("clerk: New: secret key is empty; pass the sk_test_… or sk_live_… key from the Clerk Dashboard")
 	}
 	if strings.TrimSpace(value) == "" {
-		return secretKey{}, fmt.Errorf("clerk: New: secret key is only whitespace; pass the sk_test_… or sk_live_… key from the Clerk Dashboard")
+		return nil, fmt.Errorf("clerk: New: secret key is only whitespace; pass the sk_test_… or sk_live_… key from the Clerk Dashboard")
 	}
 	for _, r := range value {
 		if r <= ' ' || r == 0x7f {
-			return secretKey{}, fmt.Errorf("clerk: New: secret key contains whitespace or a control character; copy it again from the Clerk Dashboard")
+			return nil, fmt.Errorf("clerk: New: secret key contains whitespace or a control character; copy it again from the Clerk Dashboard")
 		}
 	}
-	return secretKey{value: value, header: "Bearer " + value}, nil
+	return &secretKey{value: value, header: "Bearer " + value}, nil
 }
 
 // String returns the key's kind, never the key itself.
@@ -47,25 +48,90 @@ func (k secretKey) GoString() string {
 	return k.String()
 }
 
-// setAuthorization adds the bearer token to req. It is the only place that
-// reads the key's value. The header is set on each attempt's request rather
-// than by a RoundTripper, so that net/http can drop it when a redirect leads
-// to another host.
+// Format prints String for every verb, %d and %x included.
+func (k secretKey) Format(f fmt.State, _ rune) {
+	_, _ = fmt.Fprint(f, k.String())
+}
+
+// redact replaces the key in data that a server sent back. Some proxies and
+// debugging endpoints echo the request headers in their error pages, which
+// would otherwise carry the key into an error and from there into logs.
+//
+// NOTE: a key sent back in another form, such as JSON-escaped or
+// percent-encoded, is not found.
+func (k *secretKey) redact(data []byte) []byte {
+	if !bytes.Contains(data, []byte(k.value)) {
+		return data
+	}
+	return bytes.ReplaceAll(data, []byte(k.value), []byte(k.String()))
+}
+
+// redactHeader replaces the key in the response headers that errors quote.
+func (k *secretKey) redactHeader(header http.Header) {
+	for _, name := range [...]string{"Content-Type", "Clerk-Trace-Id"} {
+		if value := header.Get(name); strings.Contains(value, k.value) {
+			header.Set(name, strings.ReplaceAll(value, k.value, k.String()))
+		}
+	}
+}
+
+// setAuthorization adds the bearer token to req. The header is set on each
+// attempt's request rather than by a RoundTripper, so that the redirect
+// policy of withRedirectPolicy can drop it.
 func (c *Client) setAuthorization(req *http.Request) {
 	req.Header.Set("Authorization", c.key.header)
+}
+
+// maxRedirects is the redirect limit of an *http.Client without its own
+// CheckRedirect, as net/http's default policy sets it.
+const maxRedirects = 10
+
+// withRedirectPolicy returns a shallow copy of httpClient whose CheckRedirect
+// removes the Authorization header from a redirect to another origin: another
+// scheme, host or port than the first request's. net/http removes it only
+// when the host name changes, so it would send the key to another port of
+// the same host, or over plain http after a redirect from https. The
+// caller's CheckRedirect runs first, so that one that copies every header
+// to the next request cannot put the key back.
+func withRedirectPolicy(httpClient *http.Client) *http.Client {
+	next := httpClient.CheckRedirect
+	copied := *httpClient
+	copied.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if next != nil {
+			if err := next(req, via); err != nil {
+				// Returned as is: net/http compares it with
+				// http.ErrUseLastResponse.
+				return err
+			}
+		} else if len(via) >= maxRedirects {
+			return fmt.Errorf("stopped after %d redirects", maxRedirects)
+		}
+		if !sameOrigin(req.URL, via[0].URL) {
+			req.Header.Del("Authorization")
+		}
+		return nil
+	}
+	return &copied
+}
+
+// sameOrigin reports whether two URLs have the same scheme, host and port.
+// url.Parse has lowercased both schemes.
+func sameOrigin(a, b *url.URL) bool {
+	return a.Scheme == b.Scheme && strings.EqualFold(a.Host, b.Host)
 }
 
 // checkTransportSecurity rejects a plain http URL to a host that is not a
 // loopback address, unless WithInsecureHTTP was given.
 func (c *Client) checkTransportSecurity(baseURL string) error {
-	if c.allowHTTP || !strings.HasPrefix(baseURL, "http://") {
+	if c.allowHTTP {
 		return nil
 	}
 	u, err := url.Parse(baseURL)
 	if err != nil {
 		return fmt.Errorf("URL %q is invalid: %w", baseURL, err)
 	}
-	if isLoopbackHost(u.Hostname()) {
+	// u.Scheme is lowercase, so that "HTTP://" is caught too.
+	if u.Scheme != "http" || isLoopbackHost(u.Hostname()) {
 		return nil
 	}
 	return fmt.Errorf("URL %q uses plain http to a host that is not loopback, which would send the secret key unencrypted; use https, or WithInsecureHTTP for a trusted proxy", baseURL)

@@ -28,8 +28,8 @@ const DefaultHTTPTimeout = 30 * time.Second
 // API. Create one with New and share it: it is safe for concurrent use and
 // holds no per-call state.
 type Client struct {
-	key        secretKey
-	baseURL    string // normalised to end in "/", as the gen request builders expect
+	key        *secretKey // a pointer, so that fmt prints an address for a Client value, never the key
+	baseURL    string     // normalised to end in "/", as the gen request builders expect
 	httpClient *http.Client
 	retry      RetryConfig
 	userAgent  string
@@ -74,6 +74,7 @@ func New(secretKey string, opts ...ClientOption) (*Client, error) {
 	if err := c.checkTransportSecurity(c.baseURL); err != nil {
 		return nil, fmt.Errorf("clerk: New: %w", err)
 	}
+	c.httpClient = withRedirectPolicy(c.httpClient)
 	return c, nil
 }
 
@@ -96,6 +97,9 @@ func WithBaseURL(baseURL string) ClientOption {
 // WithHTTPClient sets the *http.Client that sends every attempt. Its Timeout
 // bounds one attempt. Its Transport decides connection reuse; the client
 // drains and closes every response body so that connections are reused.
+// The client keeps a shallow copy whose CheckRedirect runs httpClient's,
+// then removes the Authorization header from a redirect to another scheme,
+// host or port; httpClient itself is not changed.
 func WithHTTPClient(httpClient *http.Client) ClientOption {
 	return func(c *Client) error {
 		if httpClient == nil {
@@ -121,6 +125,9 @@ func WithRetryConfig(config RetryConfig) ClientOption {
 // WithUserAgent sets the User-Agent header sent with every request.
 func WithUserAgent(userAgent string) ClientOption {
 	return func(c *Client) error {
+		if userAgent == "" {
+			return fmt.Errorf("clerk: WithUserAgent: user agent is empty; omit the option to send %q", DefaultUserAgent)
+		}
 		if err := validateHeaderValue(userAgent); err != nil {
 			return fmt.Errorf("clerk: WithUserAgent: %w", err)
 		}
@@ -159,19 +166,21 @@ func (c *Client) BaseURL() string {
 	return c.baseURL
 }
 
-// String returns a description of the client without its secret key.
-func (c *Client) String() string {
+// String returns a description of the client without its secret key. It
+// and GoString and Format have value receivers, so that printing a Client
+// value is as safe as printing a *Client.
+func (c Client) String() string {
 	return fmt.Sprintf("wrapper.Client{BaseURL: %q, SecretKey: %s}", c.baseURL, c.key)
 }
 
 // GoString is String, so that %#v cannot print the secret key either.
-func (c *Client) GoString() string {
+func (c Client) GoString() string {
 	return c.String()
 }
 
 // Format prints String for every verb, so that no verb or flag of the fmt
 // package reaches the unexported secret key.
-func (c *Client) Format(f fmt.State, _ rune) {
+func (c Client) Format(f fmt.State, _ rune) {
 	_, _ = fmt.Fprint(f, c.String())
 }
 
