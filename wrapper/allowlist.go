@@ -57,8 +57,9 @@ func (c *Client) ListAllowlistIdentifiers(ctx context.Context, params *ListAllow
 		}
 	}
 
-	resp, err := c.send(ctx, op, func(serverURL string) (*http.Request, error) {
-		return gen.NewListAllowlistIdentifiersRequest(serverURL, query)
+	path := listAllowlistPath(query)
+	resp, err := c.send(ctx, op, func(ctx context.Context, serverURL string) (*http.Request, error) {
+		return newRequest(ctx, http.MethodGet, serverURL, path, nil)
 	}, opts)
 	if err != nil {
 		return nil, err
@@ -107,7 +108,7 @@ func decodeAllowlistPage(op *operation, resp *response) (*AllowlistIdentifierPag
 		return nil, err
 	}
 	if page.Data == nil {
-		return nil, newSDKError(op.id, resp.http, resp.body, false, "paginated response has no data array", nil)
+		return nil, resp.decodeError(op, "paginated response has no data array", nil)
 	}
 	total := page.TotalCount
 	return &AllowlistIdentifierPage{Data: page.Data, TotalCount: &total}, nil
@@ -166,8 +167,8 @@ func (c *Client) CreateAllowlistIdentifier(ctx context.Context, identifier strin
 	if err != nil {
 		return nil, &ArgumentError{Operation: op.id, Argument: "identifier", Reason: err.Error()}
 	}
-	resp, err := c.send(ctx, op, func(serverURL string) (*http.Request, error) {
-		return gen.NewCreateAllowlistIdentifierRequestWithBody(serverURL, "application/json", bytes.NewReader(body))
+	resp, err := c.send(ctx, op, func(ctx context.Context, serverURL string) (*http.Request, error) {
+		return newRequest(ctx, http.MethodPost, serverURL, "allowlist_identifiers", body)
 	}, opts)
 	if err != nil {
 		return nil, err
@@ -184,16 +185,17 @@ func (c *Client) CreateAllowlistIdentifier(ctx context.Context, identifier strin
 // identifier ID. It calls DeleteAllowlistIdentifier,
 // DELETE /allowlist_identifiers/{identifier_id}.
 func (c *Client) DeleteAllowlistIdentifier(ctx context.Context, identifierID string, opts ...CallOption) (*gen.DeletedObject, error) {
-	return c.deleteIdentifier(ctx, &deleteAllowlistOperation, gen.NewDeleteAllowlistIdentifierRequest, identifierID, opts)
+	return c.deleteIdentifier(ctx, &deleteAllowlistOperation, "allowlist_identifiers", identifierID, opts)
 }
 
-// deleteIdentifier runs either delete operation; they differ only in path.
-func (c *Client) deleteIdentifier(ctx context.Context, op *operation, newRequest func(string, string) (*http.Request, error), identifierID string, opts []CallOption) (*gen.DeletedObject, error) {
+// deleteIdentifier runs either delete operation; they differ only in the
+// collection path, such as "allowlist_identifiers".
+func (c *Client) deleteIdentifier(ctx context.Context, op *operation, collection, identifierID string, opts []CallOption) (*gen.DeletedObject, error) {
 	if err := validateIdentifierID(op.id, identifierID); err != nil {
 		return nil, err
 	}
-	resp, err := c.send(ctx, op, func(serverURL string) (*http.Request, error) {
-		return newRequest(serverURL, identifierID)
+	resp, err := c.send(ctx, op, func(ctx context.Context, serverURL string) (*http.Request, error) {
+		return newRequest(ctx, http.MethodDelete, serverURL, identifierPath(collection, identifierID), nil)
 	}, opts)
 	if err != nil {
 		return nil, err
@@ -210,7 +212,7 @@ func (c *Client) deleteIdentifier(ctx context.Context, op *operation, newRequest
 // JSON of the expected shape is an SDKError carrying the status.
 func decodeJSON(op *operation, resp *response, v any) error {
 	if err := json.Unmarshal(resp.body, v); err != nil {
-		return newSDKError(op.id, resp.http, resp.body, false, fmt.Sprintf("response body does not decode as %T: %v", v, err), err)
+		return resp.decodeError(op, fmt.Sprintf("response body does not decode as %T: %v", v, err), err)
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package wrapper
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -66,6 +67,16 @@ func (k *secretKey) redact(data []byte) []byte {
 	return bytes.ReplaceAll(data, []byte(k.value), []byte(k.String()))
 }
 
+// redactError replaces the key in an option's error, for a caller who
+// passed the key where a URL or header value belongs. Such an error loses
+// its wrapped cause, which only ever holds the same text.
+func (k *secretKey) redactError(err error) error {
+	if !strings.Contains(err.Error(), k.value) {
+		return err
+	}
+	return errors.New(strings.ReplaceAll(err.Error(), k.value, k.String()))
+}
+
 // redactHeader replaces the key in the response headers that errors quote.
 func (k *secretKey) redactHeader(header http.Header) {
 	for _, name := range [...]string{"Content-Type", "Clerk-Trace-Id"} {
@@ -128,13 +139,13 @@ func (c *Client) checkTransportSecurity(baseURL string) error {
 	}
 	u, err := url.Parse(baseURL)
 	if err != nil {
-		return fmt.Errorf("URL %q is invalid: %w", baseURL, err)
+		return fmt.Errorf("URL %s is invalid: %w", describeURL(baseURL), err)
 	}
 	// u.Scheme is lowercase, so that "HTTP://" is caught too.
 	if u.Scheme != "http" || isLoopbackHost(u.Hostname()) {
 		return nil
 	}
-	return fmt.Errorf("URL %q uses plain http to a host that is not loopback, which would send the secret key unencrypted; use https, or WithInsecureHTTP for a trusted proxy", baseURL)
+	return fmt.Errorf("URL %s uses plain http to a host that is not loopback, which would send the secret key unencrypted; use https, or WithInsecureHTTP for a trusted proxy", describeURL(baseURL))
 }
 
 func isLoopbackHost(host string) bool {
@@ -147,10 +158,11 @@ func isLoopbackHost(host string) bool {
 
 // validateHeaderValue rejects values that net/http would refuse to send, so
 // that the mistake is reported before any request.
+// The value is not quoted in the error, because it may be a credential.
 func validateHeaderValue(value string) error {
-	for _, r := range value {
-		if (r < ' ' && r != '\t') || r == 0x7f {
-			return fmt.Errorf("header value %q contains a control character; remove it", value)
+	for i := 0; i < len(value); i++ {
+		if b := value[i]; (b < ' ' && b != '\t') || b == 0x7f {
+			return fmt.Errorf("header value contains the control character %#02x at byte %d; remove it", b, i)
 		}
 	}
 	return nil

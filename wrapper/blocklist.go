@@ -1,7 +1,6 @@
 package wrapper
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -21,7 +20,9 @@ var (
 // It calls ListBlocklistIdentifiers, GET /blocklist_identifiers.
 func (c *Client) ListBlocklistIdentifiers(ctx context.Context, opts ...CallOption) (*gen.BlocklistIdentifiers, error) {
 	op := &listBlocklistOperation
-	resp, err := c.send(ctx, op, gen.NewListBlocklistIdentifiersRequest, opts)
+	resp, err := c.send(ctx, op, func(ctx context.Context, serverURL string) (*http.Request, error) {
+		return newRequest(ctx, http.MethodGet, serverURL, "blocklist_identifiers", nil)
+	}, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -31,7 +32,7 @@ func (c *Client) ListBlocklistIdentifiers(ctx context.Context, opts ...CallOptio
 		return nil, err
 	}
 	if list.Data == nil {
-		return nil, newSDKError(op.id, resp.http, resp.body, false, "response has no data array", nil)
+		return nil, resp.decodeError(op, "response has no data array", nil)
 	}
 	return &list, nil
 }
@@ -48,8 +49,8 @@ func (c *Client) CreateBlocklistIdentifier(ctx context.Context, identifier strin
 	if err != nil {
 		return nil, &ArgumentError{Operation: op.id, Argument: "identifier", Reason: err.Error()}
 	}
-	resp, err := c.send(ctx, op, func(serverURL string) (*http.Request, error) {
-		return gen.NewCreateBlocklistIdentifierRequestWithBody(serverURL, "application/json", bytes.NewReader(body))
+	resp, err := c.send(ctx, op, func(ctx context.Context, serverURL string) (*http.Request, error) {
+		return newRequest(ctx, http.MethodPost, serverURL, "blocklist_identifiers", body)
 	}, opts)
 	if err != nil {
 		return nil, err
@@ -66,5 +67,5 @@ func (c *Client) CreateBlocklistIdentifier(ctx context.Context, identifier strin
 // identifier ID. It calls DeleteBlocklistIdentifier,
 // DELETE /blocklist_identifiers/{identifier_id}.
 func (c *Client) DeleteBlocklistIdentifier(ctx context.Context, identifierID string, opts ...CallOption) (*gen.DeletedObject, error) {
-	return c.deleteIdentifier(ctx, &deleteBlocklistOperation, gen.NewDeleteBlocklistIdentifierRequest, identifierID, opts)
+	return c.deleteIdentifier(ctx, &deleteBlocklistOperation, "blocklist_identifiers", identifierID, opts)
 }

@@ -1,10 +1,12 @@
 package wrapper
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"time"
 )
 
@@ -65,7 +67,7 @@ func New(secretKey string, opts ...ClientOption) (*Client, error) {
 			return nil, fmt.Errorf("clerk: New: option is nil; remove it or pass a ClientOption")
 		}
 		if err := opt(c); err != nil {
-			return nil, err
+			return nil, key.redactError(err)
 		}
 	}
 
@@ -193,26 +195,53 @@ func normaliseBaseURL(raw string) (string, error) {
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		return "", fmt.Errorf("URL %q is invalid: %w", raw, err)
+		var urlErr *url.Error
+		if errors.As(err, &urlErr) {
+			// url.Error quotes the whole URL, which may carry a credential.
+			err = urlErr.Err
+		}
+		return "", fmt.Errorf("URL is invalid: %w", err)
 	}
+	shown := describeURL(raw)
 	if u.Scheme != "http" && u.Scheme != "https" {
-		return "", fmt.Errorf("URL %q has no http or https scheme; write it like %q", raw, DefaultBaseURL)
+		return "", fmt.Errorf("URL %s has no http or https scheme; write it like %q", shown, DefaultBaseURL)
 	}
 	if u.Host == "" {
-		return "", fmt.Errorf("URL %q has no host; write it like %q", raw, DefaultBaseURL)
+		return "", fmt.Errorf("URL %s has no host; write it like %q", shown, DefaultBaseURL)
 	}
 	if u.User != nil {
-		return "", fmt.Errorf("URL %s contains credentials; remove them, because the client authenticates with the secret key", u.Redacted())
+		return "", fmt.Errorf("URL %s contains credentials; remove them, because the client authenticates with the secret key", shown)
 	}
 	if u.RawQuery != "" || u.ForceQuery {
-		return "", fmt.Errorf("URL %q has a query; remove it, because operations add their own", raw)
+		return "", fmt.Errorf("URL %s has a query; remove it, because operations add their own", shown)
 	}
 	if u.Fragment != "" {
-		return "", fmt.Errorf("URL %q has a fragment; remove it", raw)
+		return "", fmt.Errorf("URL %s has a fragment; remove it", shown)
 	}
 
 	for len(raw) > 0 && raw[len(raw)-1] == '/' {
 		raw = raw[:len(raw)-1]
 	}
 	return raw + "/", nil
+}
+
+// describeURL quotes a URL for an error message with its credentials,
+// query and fragment elided, because any of them may carry a secret.
+func describeURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparsable)"
+	}
+	safe := url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path, RawPath: u.RawPath, Opaque: u.Opaque}
+	if u.User != nil {
+		safe.User = url.User("xxxxx")
+	}
+	shown := safe.String()
+	if u.RawQuery != "" || u.ForceQuery {
+		shown += "?…"
+	}
+	if u.Fragment != "" {
+		shown += "#…"
+	}
+	return strconv.Quote(shown)
 }

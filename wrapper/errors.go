@@ -58,7 +58,7 @@ func (e *ClerkErrors) Error() string {
 	fmt.Fprintf(&b, "clerk: %s: %s", e.Operation, statusText(e.StatusCode))
 	if len(e.Errors) > 0 {
 		first := e.Errors[0]
-		fmt.Fprintf(&b, ": %s: %s", first.Code, oneLine(first.Message))
+		fmt.Fprintf(&b, ": %s: %s", oneLine(first.Code), oneLine(first.Message))
 		if len(e.Errors) > 1 {
 			fmt.Fprintf(&b, " (and %d more)", len(e.Errors)-1)
 		}
@@ -206,6 +206,8 @@ func responseError(op *operation, resp *http.Response, body []byte, truncated bo
 		message = "status not declared for this operation"
 	case !isJSON(contentType):
 		message = "error response is not JSON"
+	case truncated:
+		message = "error response is larger than the 64 KiB limit"
 	default:
 		message = "error response is not Clerk's error JSON"
 	}

@@ -101,3 +101,14 @@ func TestSetAuthorization(t *testing.T) {
 		t.Errorf("Authorization = %q, want %q", got, want)
 	}
 }
+
+func TestNewRedactsKeyInOptionErrors(t *testing.T) {
+	const key = "sk_test_misplaced0123456789"
+	_, err := New(key, WithBaseURL(key))
+	if err == nil {
+		t.Fatalf("New(key, WithBaseURL(key)) error = nil, want an error")
+	}
+	if strings.Contains(err.Error(), key) {
+		t.Errorf("New(key, WithBaseURL(key)) error = %q, contains the secret key", err)
+	}
+}

@@ -3,6 +3,7 @@ package wrapper
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -49,13 +50,29 @@ func (op *operation) replayable() bool {
 }
 
 // requestBuilder returns a new request for serverURL, with a fresh body, for
-// every attempt.
-type requestBuilder func(serverURL string) (*http.Request, error)
+// every attempt. The request carries ctx, the call's context including any
+// WithTimeout deadline, so that attempt need not copy it with WithContext.
+type requestBuilder func(ctx context.Context, serverURL string) (*http.Request, error)
 
 // response is a successful response whose body has been read and closed.
 type response struct {
 	http *http.Response
 	body []byte
+	// attempts is the number of attempts the call made, for the SDKError
+	// of a body that does not decode.
+	attempts int
+	// attemptKey is the key the request was sent with, to redact it from
+	// that SDKError.
+	attemptKey *secretKey
+}
+
+// decodeError returns the SDKError for a successful response whose body
+// is not what the operation expects.
+func (r *response) decodeError(op *operation, message string, cause error) *SDKError {
+	r.attemptKey.redactHeader(r.http.Header)
+	sdkError := newSDKError(op.id, r.http, r.attemptKey.redact(r.body), false, message, cause)
+	sdkError.Attempts = r.attempts
+	return sdkError
 }
 
 // send runs one call: it validates ctx and opts, then sends attempts until
@@ -123,19 +140,19 @@ func (c *Client) send(ctx context.Context, op *operation, build requestBuilder, 
 
 	resp, err := backoff.RetryNotifyWithData(attempt, backoff.WithContext(policy, ctx), notify)
 	if err == nil {
+		resp.attempts = attempts
 		return resp, nil
 	}
-	return nil, finalError(op, err, lastErr, attempts)
+	return nil, finalError(ctx, op, err, lastErr, attempts)
 }
 
 // attempt sends one request and reads its response. For a failed response
 // it also returns the Retry-After delay, or -1 when the response had none.
 func (c *Client) attempt(ctx context.Context, op *operation, build requestBuilder, serverURL string, cc callConfig) (*response, time.Duration, error) {
-	req, err := build(serverURL)
+	req, err := build(ctx, serverURL)
 	if err != nil {
 		return nil, -1, &ArgumentError{Operation: op.id, Argument: "request", Reason: err.Error()}
 	}
-	req = req.WithContext(ctx)
 	for name, values := range cc.header {
 		req.Header[name] = values
 	}
@@ -153,17 +170,20 @@ func (c *Client) attempt(ctx context.Context, op *operation, build requestBuilde
 	if success {
 		limit = maxResponseBytes
 	}
-	body, truncated, readErr := readBody(httpResp.Body, limit)
+	body, truncated, readErr := readBody(httpResp.Body, httpResp.ContentLength, limit)
 	if readErr != nil {
 		// The body was cut mid-stream: a connection error, retried like one.
-		return nil, -1, readErr
+		return nil, -1, fmt.Errorf("reading the body of a %s response: %w", statusText(httpResp.StatusCode), readErr)
 	}
 
+	if success && !truncated {
+		return &response{http: httpResp, body: body, attemptKey: c.key}, -1, nil
+	}
+	// From here on the body and headers only go into an error.
+	body = c.key.redact(body)
+	c.key.redactHeader(httpResp.Header)
 	if success {
-		if truncated {
-			return nil, -1, newSDKError(op.id, httpResp, body, true, "response body is larger than the 8 MiB limit", nil)
-		}
-		return &response{http: httpResp, body: body}, -1, nil
+		return nil, -1, newSDKError(op.id, httpResp, body, true, "response body is larger than the 8 MiB limit", nil)
 	}
 
 	retryAfter := time.Duration(-1)
@@ -175,10 +195,11 @@ func (c *Client) attempt(ctx context.Context, op *operation, build requestBuilde
 
 // readBody reads at most limit bytes, then drains a bounded rest so that the
 // connection can be reused, and closes the body on every path.
-func readBody(body io.ReadCloser, limit int64) ([]byte, bool, error) {
+// contentLength is the response's, -1 when unknown.
+func readBody(body io.ReadCloser, contentLength, limit int64) ([]byte, bool, error) {
 	defer func() { _ = body.Close() }()
 
-	data, err := io.ReadAll(io.LimitReader(body, limit+1))
+	data, err := readUpTo(body, contentLength, limit+1)
 	if err != nil {
 		return nil, false, err
 	}
@@ -187,6 +208,36 @@ func readBody(body io.ReadCloser, limit int64) ([]byte, bool, error) {
 	}
 	_, _ = io.Copy(io.Discard, io.LimitReader(body, maxDrainBytes))
 	return data[:limit], true, nil
+}
+
+// readUpTo reads body until io.EOF or until it has max bytes. A body whose
+// contentLength is known and below max is read into one buffer of that size
+// plus the byte where the final read finds io.EOF, because io.ReadAll would
+// grow its buffer about ten times for a list of 500 identifiers and then
+// copy the whole body once more.
+func readUpTo(body io.Reader, contentLength, max int64) ([]byte, error) {
+	if contentLength < 0 || contentLength >= max {
+		return io.ReadAll(io.LimitReader(body, max))
+	}
+
+	data := make([]byte, 0, contentLength+1)
+	for len(data) < cap(data) {
+		n, err := body.Read(data[len(data):cap(data)])
+		data = data[:len(data)+n]
+		if err == io.EOF {
+			return data, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	// The body is longer than its Content-Length. net/http's transport
+	// never returns such a body, but a custom RoundTripper might.
+	rest, err := io.ReadAll(io.LimitReader(body, max-int64(len(data))))
+	if err != nil {
+		return nil, err
+	}
+	return append(data, rest...), nil
 }
 
 // isRetryable decides whether a failed attempt is followed by another.
@@ -225,15 +276,18 @@ func isDialError(err error) bool {
 // finalError shapes the error that a call returns: the attempt count is
 // recorded, the backoff package's types are gone, and when the context
 // ended the call after a failed attempt, the context error is joined with
-// that attempt's error.
-func finalError(op *operation, err, lastErr error, attempts int) error {
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		if lastErr != nil {
-			return &canceledError{ctxErr: err, lastErr: setAttempts(lastErr, op, attempts)}
-		}
-		return &AttemptsError{Operation: op.id, Attempts: attempts, Err: err}
+// that attempt's error. The *http.Client's per-attempt Timeout also gives
+// errors that match context.DeadlineExceeded, so ctx itself decides whether
+// the context ended the call.
+func finalError(ctx context.Context, op *operation, err, lastErr error, attempts int) error {
+	contextEnded := ctx.Err() != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded))
+	if !contextEnded {
+		return setAttempts(err, op, attempts)
 	}
-	return setAttempts(err, op, attempts)
+	if lastErr != nil {
+		return &canceledError{ctxErr: err, lastErr: setAttempts(lastErr, op, attempts)}
+	}
+	return &AttemptsError{Operation: op.id, Attempts: attempts, Err: err}
 }
 
 func setAttempts(err error, op *operation, attempts int) error {
