@@ -16,7 +16,7 @@ TOOLS_MODFILE := tools/go.mod
 NODE_STAMP := node_modules/.package-lock.json
 # make bench takes BENCH_COUNT samples of each benchmark, each run for
 # BENCH_TIME, and writes them to BENCH_OUT/bench.txt. With the defaults it
-# takes about three and a half minutes on 2 cores.
+# takes about three minutes on 2 cores.
 BENCH_COUNT ?= 10
 BENCH_TIME ?= 500ms
 BENCH_OUT ?= bench/results

@@ -12,14 +12,15 @@ import (
 	"github.com/clerklists/clerklists/gen"
 )
 
-// newRequest returns a request for path under serverURL that carries ctx,
-// with body sent as application/json when it is not nil. serverURL is a normalised base URL
-// ending in "/", and path is relative, such as "allowlist_identifiers", with
-// its path parameters already escaped and its query, if any, encoded.
+// newRequest returns a request that carries ctx for path under serverURL,
+// with body sent as application/json when it is not nil. serverURL is a
+// normalised base URL ending in "/". path is relative, such as
+// "allowlist_identifiers", with its path parameters escaped and its query
+// encoded.
 //
-// The URL is the one that the generated request builders produce, but they
-// parse serverURL and resolve the path against it on every attempt, three
-// URL parses where this needs one.
+// The URL is the one the generated request builders produce. They parse
+// serverURL and resolve the path against it on every attempt, three URL
+// parses where newRequest needs one.
 func newRequest(ctx context.Context, method, serverURL, path string, body []byte) (*http.Request, error) {
 	target := serverURL + path
 	if !isConcatenable(serverURL) {
@@ -44,13 +45,13 @@ func newRequest(ctx context.Context, method, serverURL, path string, body []byte
 	return req, nil
 }
 
-// isConcatenable reports whether appending an operation path to serverURL
-// gives the URL that resolving the path against it gives. That holds when
-// serverURL is already in escaped form and its path has no "." or ".."
-// segment. Otherwise resolving re-escapes the base path, and could then
-// also re-escape an identifier ID so that an escaped "/" in it splits the
-// path, and it removes dot segments and a "#" that net/url parsed as an
-// empty fragment.
+// isConcatenable reports whether appending a path to serverURL gives the
+// same URL as resolving the path against it. That holds when serverURL is
+// in escaped form and has no "." or ".." segment. Otherwise the two differ.
+// Resolving drops dot segments and a "#" that net/url parsed as an empty
+// fragment. And when the base URL has a byte that needs escaping, net/url
+// escapes the whole appended path again, which turns the escaped "/" of an
+// identifier ID such as "a/b" back into a path separator.
 func isConcatenable(serverURL string) bool {
 	for i := 0; i < len(serverURL); i++ {
 		if !isEscapedURLByte(serverURL[i]) {
