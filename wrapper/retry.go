@@ -110,21 +110,30 @@ func isRetryableStatus(status int) bool {
 // pass the context's deadline stops the loop, so that the caller gets the
 // last response's error at once instead of a deadline error later.
 type callBackOff struct {
-	exponential *backoff.ExponentialBackOff
+	// exponential is held by value so that a call allocates one backoff
+	// object, not two.
+	exponential backoff.ExponentialBackOff
 	deadline    time.Time // zero when the context has none
 	retryAfter  time.Duration
 	hasRetry    bool // whether retryAfter was set by the last attempt
 }
 
 func newCallBackOff(strategy BackoffStrategy, deadline time.Time) *callBackOff {
-	exponential := backoff.NewExponentialBackOff(
-		backoff.WithInitialInterval(strategy.InitialInterval),
-		backoff.WithMaxInterval(strategy.MaxInterval),
-		backoff.WithMultiplier(strategy.Exponent),
-		backoff.WithMaxElapsedTime(strategy.MaxElapsedTime),
-		backoff.WithRandomizationFactor(strategy.RandomizationFactor),
-	)
-	return &callBackOff{exponential: exponential, deadline: deadline}
+	// The fields are set directly rather than through NewExponentialBackOff's
+	// functional options, which allocate a closure each. Reset, which
+	// backoff.RetryNotify calls before the first attempt, starts the clock.
+	return &callBackOff{
+		exponential: backoff.ExponentialBackOff{
+			InitialInterval:     strategy.InitialInterval,
+			RandomizationFactor: strategy.RandomizationFactor,
+			Multiplier:          strategy.Exponent,
+			MaxInterval:         strategy.MaxInterval,
+			MaxElapsedTime:      strategy.MaxElapsedTime,
+			Stop:                backoff.Stop,
+			Clock:               backoff.SystemClock,
+		},
+		deadline: deadline,
+	}
 }
 
 // setRetryAfter records the delay that the last response asked for.
