@@ -84,6 +84,16 @@ func (r *contractExchangeRecorder) recorded() []contractExchange {
 	return slices.Clone(r.exchanges)
 }
 
+// last returns the newest exchange and fails the test when there is none.
+func (r *contractExchangeRecorder) last(t *testing.T) contractExchange {
+	t.Helper()
+	all := r.recorded()
+	if len(all) == 0 {
+		t.Fatalf("no response was recorded")
+	}
+	return all[len(all)-1]
+}
+
 // contractResponseValidator checks responses against openapi.yaml with
 // kin-openapi, independently of the validation inside clerkfake.
 type contractResponseValidator struct {

@@ -3,7 +3,6 @@
 package tests
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -14,7 +13,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -40,8 +38,8 @@ const contractPrismSecretKey = "sk_test_prism"
 // contractCallTimeout bounds one call to Prism.
 const contractCallTimeout = 20 * time.Second
 
-// contractMaxRecordedBody caps the response bodies that contractRecorder
-// keeps; Prism's responses here are a few hundred bytes.
+// contractMaxRecordedBody caps the response bodies that contractSendRaw
+// reads; Prism's responses here are a few hundred bytes.
 const contractMaxRecordedBody = 1 << 20
 
 // contractPrismViolationsHeader is the header in which Prism lists the
@@ -58,68 +56,11 @@ func contractPrismURL(t *testing.T, env string) string {
 	return url
 }
 
-// contractRecorded is one response seen by contractRecorder.
-type contractRecorded struct {
-	method, path string
-	status       int
-	header       http.Header
-	body         []byte
-}
-
-// contractRecorder is an http.RoundTripper that keeps a copy of every
-// response, so that tests can look at what the wrapper received.
-type contractRecorder struct {
-	next http.RoundTripper
-
-	mu        sync.Mutex
-	responses []contractRecorded
-}
-
-func (r *contractRecorder) RoundTrip(req *http.Request) (*http.Response, error) {
-	resp, err := r.next.RoundTrip(req)
-	if err != nil {
-		return nil, err
-	}
-
-	body, readErr := io.ReadAll(io.LimitReader(resp.Body, contractMaxRecordedBody))
-	closeErr := resp.Body.Close()
-	if readErr != nil {
-		return nil, readErr
-	}
-	if closeErr != nil {
-		return nil, closeErr
-	}
-	resp.Body = io.NopCloser(bytes.NewReader(body))
-
-	r.mu.Lock()
-	r.responses = append(r.responses, contractRecorded{
-		method: req.Method, path: req.URL.Path, status: resp.StatusCode,
-		header: resp.Header.Clone(), body: body,
-	})
-	r.mu.Unlock()
-	return resp, nil
-}
-
-func (r *contractRecorder) recorded() []contractRecorded {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return slices.Clone(r.responses)
-}
-
-func (r *contractRecorder) last(t *testing.T) contractRecorded {
-	t.Helper()
-	all := r.recorded()
-	if len(all) == 0 {
-		t.Fatalf("no response was recorded")
-	}
-	return all[len(all)-1]
-}
-
 // contractNewClient returns a wrapper client for baseURL that never retries,
 // so that each call is one request, and records every response.
-func contractNewClient(t *testing.T, baseURL, secretKey string) (*wrapper.Client, *contractRecorder) {
+func contractNewClient(t *testing.T, baseURL, secretKey string) (*wrapper.Client, *contractExchangeRecorder) {
 	t.Helper()
-	recorder := &contractRecorder{next: http.DefaultTransport}
+	recorder := &contractExchangeRecorder{next: http.DefaultTransport}
 	noRetries := wrapper.DefaultRetryConfig()
 	noRetries.Strategy = wrapper.RetryStrategyNone
 
@@ -264,7 +205,7 @@ func contractRunSixOperations(t *testing.T, baseURL string) {
 			}
 			resp := recorder.last(t)
 			if violations := resp.header.Get(contractPrismViolationsHeader); violations != "" {
-				t.Errorf("%s %s: Prism found the request invalid: %s", resp.method, resp.path, violations)
+				t.Errorf("%s %s: Prism found the request invalid: %s", resp.request.Method, resp.request.URL.Path, violations)
 			}
 		})
 	}
