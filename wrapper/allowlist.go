@@ -23,14 +23,14 @@ var (
 const MaxListLimit = 500
 
 // ListAllowlistIdentifiersParams selects a page of the allow-list. The zero
-// value asks for Clerk's defaults: the first 10 identifiers, as a bare array.
+// value requests Clerk's defaults: the first 10 identifiers, as a bare array.
 type ListAllowlistIdentifiersParams struct {
 	// Limit is the page size, from 1 to 500; 0 sends no limit, so Clerk
 	// uses its default of 10.
 	Limit int
 	// Offset is the number of identifiers to skip; 0 or more.
 	Offset int
-	// Paginated asks Clerk for the paginated shape, which also carries the
+	// Paginated requests the paginated shape, which also carries the
 	// total number of identifiers.
 	Paginated bool
 }
@@ -103,15 +103,24 @@ func decodeAllowlistPage(op *operation, resp *response) (*AllowlistIdentifierPag
 		return &AllowlistIdentifierPage{Data: list}, nil
 	}
 
-	var page gen.PaginatedAllowlistIdentifiers
+	// TotalCount is a pointer here, unlike in gen's model, so that a
+	// missing total_count is an error instead of a silent 0.
+	var page struct {
+		Data       []gen.AllowlistIdentifier `json:"data"`
+		TotalCount *int64                    `json:"total_count"`
+	}
 	if err := decodeJSON(op, resp, &page); err != nil {
 		return nil, err
 	}
-	if page.Data == nil {
+	switch {
+	case page.Data == nil:
 		return nil, resp.decodeError(op, "paginated response has no data array", nil)
+	case page.TotalCount == nil:
+		return nil, resp.decodeError(op, "paginated response has no total_count", nil)
+	case *page.TotalCount < 0:
+		return nil, resp.decodeError(op, fmt.Sprintf("paginated response has a negative total_count %d", *page.TotalCount), nil)
 	}
-	total := page.TotalCount
-	return &AllowlistIdentifierPage{Data: page.Data, TotalCount: &total}, nil
+	return &AllowlistIdentifierPage{Data: page.Data, TotalCount: page.TotalCount}, nil
 }
 
 // DefaultPageSize is the page size AllowlistIdentifiers uses when given 0.
@@ -119,36 +128,81 @@ const DefaultPageSize = 100
 
 // AllowlistIdentifiers returns an iterator over the whole allow-list. It
 // calls ListAllowlistIdentifiers with paginated=true, pageSize identifiers at
-// a time (0 means DefaultPageSize, at most MaxListLimit), until a page is
-// empty or the offset reaches the total count. The iterator yields the
-// first error and stops.
+// a time (0 means DefaultPageSize; at most MaxListLimit), and stops after a
+// page shorter than pageSize or when the offset reaches the total count. It
+// fetches at most total_count/pageSize + 2 pages, with total_count from the
+// first page, so that a server whose pages never end cannot keep it
+// running. The iterator yields the first error and stops, including an
+// *SDKError when the server sends the unpaginated shape or repeats a page.
+// Options apply to each page's call: WithTimeout bounds one page, and the
+// context bounds the whole iteration.
 //
 // NOTE: pages are fetched by offset, so an identifier created or deleted
 // while iterating can shift the pages: one entry may be skipped or yielded
 // twice.
 func (c *Client) AllowlistIdentifiers(ctx context.Context, pageSize int, opts ...CallOption) iter.Seq2[gen.AllowlistIdentifier, error] {
 	return func(yield func(gen.AllowlistIdentifier, error) bool) {
-		if pageSize == 0 {
-			pageSize = DefaultPageSize
+		operationID := listAllowlistOperation.id
+		size := pageSize
+		if size == 0 {
+			size = DefaultPageSize
 		}
-		params := ListAllowlistIdentifiersParams{Limit: pageSize, Paginated: true}
-		for {
+		if size < 0 || size > MaxListLimit {
+			reason := fmt.Sprintf("page size %d is outside 1 to %d; pass 0 for %d", size, MaxListLimit, DefaultPageSize)
+			yield(gen.AllowlistIdentifier{}, &ArgumentError{Operation: operationID, Argument: "page size", Reason: reason})
+			return
+		}
+
+		params := ListAllowlistIdentifiersParams{Limit: size, Paginated: true}
+		var maxPages int64
+		var previousFirstID string
+		for pages := int64(1); ; pages++ {
 			page, err := c.ListAllowlistIdentifiers(ctx, &params, opts...)
 			if err != nil {
 				yield(gen.AllowlistIdentifier{}, err)
 				return
 			}
+			if err := checkIteratorPage(operationID, page, pages, &maxPages, size, &previousFirstID); err != nil {
+				yield(gen.AllowlistIdentifier{}, err)
+				return
+			}
+
 			for _, item := range page.Data {
 				if !yield(item, nil) {
 					return
 				}
 			}
 			params.Offset += len(page.Data)
-			if len(page.Data) == 0 || page.TotalCount == nil || int64(params.Offset) >= *page.TotalCount {
+			if len(page.Data) < size || int64(params.Offset) >= *page.TotalCount {
 				return
 			}
 		}
 	}
+}
+
+// checkIteratorPage returns an *SDKError when a page cannot be part of a
+// consistent paginated listing: the unpaginated shape, more pages than the
+// first total count allows, or the same first entry as the previous page.
+func checkIteratorPage(operationID string, page *AllowlistIdentifierPage, pages int64, maxPages *int64, size int, previousFirstID *string) error {
+	inconsistent := func(message string) error {
+		return &SDKError{Operation: operationID, StatusCode: 200, Message: message}
+	}
+	if page.TotalCount == nil {
+		return inconsistent("server sent the unpaginated array shape although paginated=true was requested")
+	}
+	if *maxPages == 0 {
+		*maxPages = *page.TotalCount/int64(size) + 2
+	}
+	if pages > *maxPages {
+		return inconsistent(fmt.Sprintf("server sent more than %d pages although the first page gave a total_count of %d", *maxPages, *page.TotalCount))
+	}
+	if len(page.Data) > 0 && page.Data[0].Id != nil {
+		if *page.Data[0].Id == *previousFirstID {
+			return inconsistent("server sent the same page twice; offset is not applied")
+		}
+		*previousFirstID = *page.Data[0].Id
+	}
+	return nil
 }
 
 // CreateAllowlistIdentifier adds identifier to the allow-list and returns

@@ -17,6 +17,11 @@ type secretKey struct {
 	header string // "Bearer " + value, built once so that each request does not allocate it
 }
 
+// minSecretLength is the shortest secret accepted after the sk_test_ or
+// sk_live_ prefix. Clerk's keys are much longer; the bound only rejects
+// values that cannot be keys.
+const minSecretLength = 4
+
 func newSecretKey(value string) (*secretKey, error) {
 	if value == "" {
 		return nil, fmt.Errorf("clerk: New: secret key is empty; pass the sk_test_… or sk_live_… key from the Clerk Dashboard")
@@ -24,10 +29,18 @@ func newSecretKey(value string) (*secretKey, error) {
 	if strings.TrimSpace(value) == "" {
 		return nil, fmt.Errorf("clerk: New: secret key is only whitespace; pass the sk_test_… or sk_live_… key from the Clerk Dashboard")
 	}
-	for _, r := range value {
-		if r <= ' ' || r == 0x7f {
-			return nil, fmt.Errorf("clerk: New: secret key contains whitespace or a control character; copy it again from the Clerk Dashboard")
+	for i := 0; i < len(value); i++ {
+		if b := value[i]; b <= ' ' || b >= 0x7f {
+			return nil, fmt.Errorf("clerk: New: secret key contains whitespace, a control character or a non-ASCII character at byte %d; copy it again from the Clerk Dashboard", i)
 		}
+	}
+	// Clerk's secret keys are sk_test_ or sk_live_ followed by the secret.
+	// Requiring that shape also keeps redaction meaningful: a key such as
+	// "code" would be replaced in every error body that contains the word.
+	prefix, rest, _ := strings.Cut(value, "_")
+	environment, secret, _ := strings.Cut(rest, "_")
+	if prefix != "sk" || (environment != "test" && environment != "live") || len(secret) < minSecretLength {
+		return nil, fmt.Errorf("clerk: New: secret key is not of the form sk_test_… or sk_live_… with at least %d characters after the prefix; copy it from API Keys in the Clerk Dashboard", minSecretLength)
 	}
 	return &secretKey{value: value, header: "Bearer " + value}, nil
 }
@@ -75,6 +88,70 @@ func (k *secretKey) redactError(err error) error {
 		return err
 	}
 	return errors.New(strings.ReplaceAll(err.Error(), k.value, k.String()))
+}
+
+// redactTransportError returns err unchanged unless its text contains the
+// key, which happens when a server echoes the key in a malformed response
+// that net/http then quotes. Such an error is replaced by one with the key
+// redacted and no wrapped cause, because the cause's own text would still
+// carry the key.
+func (k *secretKey) redactTransportError(err error) error {
+	if err == nil || !strings.Contains(err.Error(), k.value) {
+		return err
+	}
+	return errors.New(strings.ReplaceAll(err.Error(), k.value, k.String()))
+}
+
+// redactClerkErrors replaces the key in the decoded fields of a ClerkErrors,
+// which catches an echo in any JSON escape form, such as "sk\u005ftest".
+func (k *secretKey) redactClerkErrors(e *ClerkErrors) {
+	replace := func(s string) string { return strings.ReplaceAll(s, k.value, k.String()) }
+	e.TraceID = replace(e.TraceID)
+	for i := range e.Errors {
+		item := &e.Errors[i]
+		item.Code = replace(item.Code)
+		item.Message = replace(item.Message)
+		item.LongMessage = replace(item.LongMessage)
+		item.Meta = redactJSONObject(item.Meta, replace)
+	}
+	e.Meta = redactJSONObject(e.Meta, replace)
+}
+
+// redactJSONObject applies replace to every string in a decoded JSON
+// object, keys included, down to maxRedactDepth levels. Deeper values are
+// dropped rather than kept unchecked.
+func redactJSONObject(object map[string]any, replace func(string) string) map[string]any {
+	if object == nil {
+		return nil
+	}
+	redacted, _ := redactJSONValue(object, replace, 0).(map[string]any)
+	return redacted
+}
+
+const maxRedactDepth = 32
+
+func redactJSONValue(value any, replace func(string) string, depth int) any {
+	if depth > maxRedactDepth {
+		return nil
+	}
+	switch v := value.(type) {
+	case string:
+		return replace(v)
+	case map[string]any:
+		out := make(map[string]any, len(v))
+		for key, item := range v {
+			out[replace(key)] = redactJSONValue(item, replace, depth+1)
+		}
+		return out
+	case []any:
+		out := make([]any, len(v))
+		for i, item := range v {
+			out[i] = redactJSONValue(item, replace, depth+1)
+		}
+		return out
+	default:
+		return v
+	}
 }
 
 // redactHeader replaces the key in the response headers that errors quote.

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -74,7 +75,7 @@ func New(secretKey string, opts ...ClientOption) (*Client, error) {
 	// The check runs after all options because WithInsecureHTTP may come
 	// after WithBaseURL.
 	if err := c.checkTransportSecurity(c.baseURL); err != nil {
-		return nil, fmt.Errorf("clerk: New: %w", err)
+		return nil, key.redactError(fmt.Errorf("clerk: New: %w", err))
 	}
 	c.httpClient = withRedirectPolicy(c.httpClient)
 	return c, nil
@@ -165,6 +166,9 @@ func WithInsecureHTTP() ClientOption {
 // BaseURL returns the base URL that calls use unless WithServerURL overrides
 // it, with a trailing slash.
 func (c *Client) BaseURL() string {
+	if c == nil {
+		return ""
+	}
 	return c.baseURL
 }
 
@@ -192,6 +196,14 @@ func (c Client) Format(f fmt.State, _ rune) {
 func normaliseBaseURL(raw string) (string, error) {
 	if raw == "" {
 		return "", fmt.Errorf("URL is empty; use %q or a clerkfake server's URL", DefaultBaseURL)
+	}
+	if strings.TrimSpace(raw) != raw {
+		return "", fmt.Errorf("URL %s starts or ends with whitespace; remove it", describeURL(strings.TrimSpace(raw)))
+	}
+	// An empty fragment ("…/v1#") parses as no fragment at all, but the
+	// "#" would still cut every operation path off the URL.
+	if strings.Contains(raw, "#") {
+		return "", fmt.Errorf("URL %s has a fragment; remove it", describeURL(raw))
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
@@ -240,7 +252,7 @@ func describeURL(raw string) string {
 	if u.RawQuery != "" || u.ForceQuery {
 		shown += "?…"
 	}
-	if u.Fragment != "" {
+	if strings.Contains(raw, "#") {
 		shown += "#…"
 	}
 	return strconv.Quote(shown)

@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/clerklists/clerklists/gen"
 )
@@ -292,11 +294,36 @@ func writeAttempts(b *strings.Builder, attempts int) {
 	}
 }
 
-// oneLine replaces line breaks so that a server-supplied text cannot split
-// an error message into several log lines.
+// maxErrorFieldBytes caps each server-supplied text, such as Clerk's
+// message or the trace ID, in an Error() string.
+const maxErrorFieldBytes = 256
+
+// oneLine makes a server-supplied text safe to put in an error message.
+// Every control character and Unicode line or paragraph separator becomes a
+// space, so that the text cannot split a log line or send terminal escapes.
+// The text is cut to maxErrorFieldBytes with "…".
 func oneLine(s string) string {
-	if !strings.ContainsAny(s, "\r\n") {
+	clean := true
+	for _, r := range s {
+		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' || r == utf8.RuneError {
+			clean = false
+			break
+		}
+	}
+	if clean && len(s) <= maxErrorFieldBytes {
 		return s
 	}
-	return strings.NewReplacer("\r", " ", "\n", " ").Replace(s)
+
+	var b strings.Builder
+	for _, r := range s {
+		if b.Len() >= maxErrorFieldBytes {
+			b.WriteString("…")
+			break
+		}
+		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' || r == utf8.RuneError {
+			r = ' '
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }

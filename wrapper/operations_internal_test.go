@@ -88,7 +88,7 @@ func TestClientFormatHidesKey(t *testing.T) {
 }
 
 func TestSetAuthorization(t *testing.T) {
-	client, err := New("sk_live_abc")
+	client, err := New("sk_live_abcdef")
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
@@ -97,7 +97,7 @@ func TestSetAuthorization(t *testing.T) {
 		t.Fatal(err)
 	}
 	client.setAuthorization(req)
-	if got, want := req.Header.Get("Authorization"), "Bearer sk_live_abc"; got != want {
+	if got, want := req.Header.Get("Authorization"), "Bearer sk_live_abcdef"; got != want {
 		t.Errorf("Authorization = %q, want %q", got, want)
 	}
 }

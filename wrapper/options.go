@@ -71,8 +71,8 @@ func WithHeader(key, value string) CallOption {
 		if key == "" {
 			return fmt.Errorf("WithHeader: header name is empty")
 		}
-		if canonical == "Authorization" {
-			return fmt.Errorf("WithHeader: the Authorization header is set from the client's secret key; create a Client with another key instead")
+		if reason, reserved := reservedHeaders[canonical]; reserved {
+			return fmt.Errorf("WithHeader: the %s header cannot be set per call: %s", canonical, reason)
 		}
 		if err := validateHeaderName(key); err != nil {
 			return fmt.Errorf("WithHeader: %w", err)
@@ -86,6 +86,22 @@ func WithHeader(key, value string) CallOption {
 		cc.header.Add(canonical, value)
 		return nil
 	}
+}
+
+// reservedHeaders are the headers that WithHeader rejects, with the reason.
+var reservedHeaders = map[string]string{
+	"Authorization":     "the client sends its secret key; create a Client with another key instead",
+	"User-Agent":        "use WithUserAgent when creating the Client",
+	"Accept":            "the client always asks for application/json",
+	"Content-Type":      "the client sends application/json bodies",
+	"Content-Length":    "net/http sets it from the body",
+	"Transfer-Encoding": "net/http sets it from the body",
+	"Host":              "use WithServerURL",
+	// net/http's Transport resends a request carrying either of these after
+	// a lost connection, which would replay a POST that Clerk may already
+	// have applied.
+	"Idempotency-Key":   "net/http would then resend a POST after a lost connection, which could apply it twice",
+	"X-Idempotency-Key": "net/http would then resend a POST after a lost connection, which could apply it twice",
 }
 
 // validateHeaderName accepts the token characters of RFC 9110, section 5.6.2.
@@ -111,12 +127,12 @@ func (c *Client) newCallConfig(operationID string, opts []CallOption) (callConfi
 			return cc, &ArgumentError{Operation: operationID, Argument: "option", Reason: "nil CallOption; remove it"}
 		}
 		if err := opt(&cc); err != nil {
-			return cc, &ArgumentError{Operation: operationID, Argument: "option", Reason: err.Error()}
+			return cc, &ArgumentError{Operation: operationID, Argument: "option", Reason: c.key.redactError(err).Error()}
 		}
 	}
 	if cc.serverURL != "" {
 		if err := c.checkTransportSecurity(cc.serverURL); err != nil {
-			return cc, &ArgumentError{Operation: operationID, Argument: "option", Reason: "WithServerURL: " + err.Error()}
+			return cc, &ArgumentError{Operation: operationID, Argument: "option", Reason: c.key.redactError(fmt.Errorf("WithServerURL: %w", err)).Error()}
 		}
 	}
 	return cc, nil

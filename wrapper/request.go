@@ -48,8 +48,7 @@ func newRequest(ctx context.Context, method, serverURL, path string, body []byte
 // isConcatenable reports whether appending a path to serverURL gives the
 // same URL as resolving the path against it. That holds when serverURL is
 // in escaped form and has no "." or ".." segment. Otherwise the two differ.
-// Resolving drops dot segments and a "#" that net/url parsed as an empty
-// fragment. And when the base URL has a byte that needs escaping, net/url
+// Resolving drops dot segments. And when the base URL has a byte that needs escaping, net/url
 // escapes the whole appended path again, which turns the escaped "/" of an
 // identifier ID such as "a/b" back into a path separator.
 func isConcatenable(serverURL string) bool {

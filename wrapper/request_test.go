@@ -29,7 +29,6 @@ var baseURLs = []string{
 	"https://api.clerk.com/a|b/",
 	"https://api.clerk.com/%7e/",
 	"HTTPS://API.Clerk.com/V1/",
-	"https://api.clerk.com/v1/#",
 	"https://api.clerk.com/v1;x=1/",
 }
 

@@ -1,6 +1,7 @@
 package wrapper
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"net/http"
@@ -91,6 +92,8 @@ func (rc RetryConfig) validate() error {
 		return fmt.Errorf("Backoff.Exponent %v is invalid; use 1 or more, DefaultRetryConfig uses 1.5", b.Exponent)
 	case b.MaxElapsedTime <= 0:
 		return fmt.Errorf("Backoff.MaxElapsedTime %v is not positive; DefaultRetryConfig uses 1m0s", b.MaxElapsedTime)
+	case b.MaxInterval > maxRetryDuration || b.MaxElapsedTime > maxRetryDuration:
+		return fmt.Errorf("Backoff.MaxInterval %v or MaxElapsedTime %v is over %v, the longest wait or budget the client accepts", b.MaxInterval, b.MaxElapsedTime, maxRetryDuration)
 	case math.IsNaN(b.RandomizationFactor) || b.RandomizationFactor < 0 || b.RandomizationFactor >= 1:
 		return fmt.Errorf("Backoff.RandomizationFactor %v is outside [0, 1); DefaultRetryConfig uses 0.5", b.RandomizationFactor)
 	}
@@ -151,9 +154,11 @@ func (b *callBackOff) NextBackOff() time.Duration {
 	if b.hasRetry {
 		b.hasRetry = false
 		next = b.retryAfter
-		if b.exponential.GetElapsedTime()+next > b.exponential.MaxElapsedTime {
-			return backoff.Stop
-		}
+	}
+	// Written as a subtraction so that no sum can overflow; a negative next
+	// comes from a float overflow in the randomized interval.
+	if next < 0 || next > b.exponential.MaxElapsedTime-b.exponential.GetElapsedTime() {
+		return backoff.Stop
 	}
 	if !b.deadline.IsZero() && time.Until(b.deadline) < next {
 		return backoff.Stop
@@ -167,9 +172,9 @@ func (b *callBackOff) Reset() {
 	b.hasRetry = false
 }
 
-// maxRetryAfter bounds a parsed Retry-After so that arithmetic on it cannot
-// overflow; any value this large is past every call's budget anyway.
-const maxRetryAfter = 24 * time.Hour
+// maxRetryDuration bounds MaxInterval, MaxElapsedTime and a parsed
+// Retry-After, so that no arithmetic on them can overflow a time.Duration.
+const maxRetryDuration = 24 * time.Hour
 
 // parseRetryAfter reads a Retry-After header given in seconds or as an HTTP
 // date. It reports false for a missing, negative or unparseable value, in
@@ -180,12 +185,17 @@ func parseRetryAfter(value string, now time.Time) (time.Duration, bool) {
 	if value == "" {
 		return 0, false
 	}
-	if seconds, err := strconv.ParseInt(value, 10, 64); err == nil {
+	seconds, err := strconv.ParseInt(value, 10, 64)
+	if errors.Is(err, strconv.ErrRange) && seconds > 0 {
+		// More seconds than an int64 holds: past every budget, like 3600.
+		return maxRetryDuration, true
+	}
+	if err == nil {
 		if seconds < 0 {
 			return 0, false
 		}
-		if seconds > int64(maxRetryAfter/time.Second) {
-			return maxRetryAfter, true
+		if seconds > int64(maxRetryDuration/time.Second) {
+			return maxRetryDuration, true
 		}
 		return time.Duration(seconds) * time.Second, true
 	}
@@ -197,8 +207,8 @@ func parseRetryAfter(value string, now time.Time) (time.Duration, bool) {
 	switch {
 	case delay < 0:
 		return 0, true
-	case delay > maxRetryAfter:
-		return maxRetryAfter, true
+	case delay > maxRetryDuration:
+		return maxRetryDuration, true
 	}
 	return delay, true
 }

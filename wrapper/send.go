@@ -80,6 +80,9 @@ func (r *response) decodeError(op *operation, message string, cause error) *SDKE
 // timeout or the context ends the call. A 2XX response is returned with its
 // body; anything else becomes an error.
 func (c *Client) send(ctx context.Context, op *operation, build requestBuilder, opts []CallOption) (*response, error) {
+	if c == nil || c.key == nil {
+		return nil, &ArgumentError{Operation: op.id, Argument: "client", Reason: "client is nil or a zero Client; create it with wrapper.New"}
+	}
 	if ctx == nil {
 		return nil, &ArgumentError{Operation: op.id, Argument: "context", Reason: "context is nil; pass context.Background() or the request's context"}
 	}
@@ -162,7 +165,16 @@ func (c *Client) attempt(ctx context.Context, op *operation, build requestBuilde
 
 	httpResp, err := c.httpClient.Do(req) //nolint:bodyclose // readBody closes it on every path below.
 	if err != nil {
-		return nil, -1, err
+		return nil, -1, c.key.redactTransportError(err)
+	}
+
+	if httpResp.StatusCode < 200 {
+		// net/http returns a 1XX response only for 101 Switching Protocols,
+		// whose body is the raw connection: reading it would block beyond
+		// every timeout, so it is closed unread.
+		_ = httpResp.Body.Close()
+		c.key.redactHeader(httpResp.Header)
+		return nil, -1, newSDKError(op.id, httpResp, nil, false, "unexpected informational status; Clerk's API never switches protocols", nil)
 	}
 
 	success := httpResp.StatusCode >= 200 && httpResp.StatusCode <= 299
@@ -173,7 +185,7 @@ func (c *Client) attempt(ctx context.Context, op *operation, build requestBuilde
 	body, truncated, readErr := readBody(httpResp.Body, httpResp.ContentLength, limit)
 	if readErr != nil {
 		// The body was cut mid-stream: a connection error, retried like one.
-		return nil, -1, fmt.Errorf("reading the body of a %s response: %w", statusText(httpResp.StatusCode), readErr)
+		return nil, -1, c.key.redactTransportError(fmt.Errorf("reading the body of a %s response: %w", statusText(httpResp.StatusCode), readErr))
 	}
 
 	if success && !truncated {
@@ -190,7 +202,12 @@ func (c *Client) attempt(ctx context.Context, op *operation, build requestBuilde
 	if delay, ok := parseRetryAfter(httpResp.Header.Get("Retry-After"), time.Now()); ok {
 		retryAfter = delay
 	}
-	return nil, retryAfter, responseError(op, httpResp, body, truncated)
+	err = responseError(op, httpResp, body, truncated)
+	var clerkErrors *ClerkErrors
+	if errors.As(err, &clerkErrors) {
+		c.key.redactClerkErrors(clerkErrors)
+	}
+	return nil, retryAfter, err
 }
 
 // readBody reads at most limit bytes, then drains a bounded rest so that the

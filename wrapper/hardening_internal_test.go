@@ -1,0 +1,275 @@
+package wrapper
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/clerklists/clerklists/gen"
+)
+
+const hardeningKey = "sk_test_hardening0123456789"
+
+func newHardeningClient(t *testing.T, baseURL string, opts ...ClientOption) *Client {
+	t.Helper()
+	all := append([]ClientOption{WithBaseURL(baseURL)}, opts...)
+	client, err := New(hardeningKey, all...)
+	if err != nil {
+		t.Fatalf("New(%q) = %v, want no error", baseURL, err)
+	}
+	return client
+}
+
+func fastRetry(maxElapsed time.Duration) RetryConfig {
+	rc := DefaultRetryConfig()
+	rc.Backoff.InitialInterval = time.Millisecond
+	rc.Backoff.RandomizationFactor = 0
+	rc.Backoff.MaxElapsedTime = maxElapsed
+	return rc
+}
+
+// A server that echoes the key in a malformed status line makes net/http
+// quote it in the transport error.
+func TestTransportErrorRedactsEchoedKey(t *testing.T) {
+	listener, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = listener.Close() }()
+	go func() {
+		for range 20 {
+			conn, err := listener.Accept()
+			if err != nil {
+				return
+			}
+			buffer := make([]byte, 4096)
+			_, _ = conn.Read(buffer)
+			_, _ = io.WriteString(conn, "XTTP/1.1 "+hardeningKey+"\r\n\r\n")
+			_ = conn.Close()
+		}
+	}()
+
+	client := newHardeningClient(t, "http://"+listener.Addr().String()+"/v1", WithRetryConfig(fastRetry(20*time.Millisecond)))
+	_, err = client.ListBlocklistIdentifiers(context.Background())
+	if err == nil {
+		t.Fatal("ListBlocklistIdentifiers() error = nil, want a transport error")
+	}
+	for _, verb := range []string{"%v", "%+v", "%#v"} {
+		if text := fmt.Sprintf(verb, err); strings.Contains(text, hardeningKey) {
+			t.Errorf("Sprintf(%q, err) = %q, contains the secret key", verb, text)
+		}
+	}
+}
+
+func TestClerkErrorsRedactsEscapedKey(t *testing.T) {
+	escaped := strings.Replace(hardeningKey, "_", `\u005f`, 1)
+	server := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusUnprocessableEntity)
+		_, _ = fmt.Fprintf(w, `{"errors":[{"code":"c","message":"%s","long_message":"%s","meta":{"k":["%s"]}}],"clerk_trace_id":"%s"}`, escaped, escaped, escaped, escaped)
+	}))
+	defer server.Close()
+
+	client := newHardeningClient(t, server.URL)
+	_, err := client.CreateBlocklistIdentifier(context.Background(), "a@example.com")
+	var clerkErrors *ClerkErrors
+	if !errors.As(err, &clerkErrors) {
+		t.Fatalf("CreateBlocklistIdentifier() error = %v, want *ClerkErrors", err)
+	}
+	encoded, _ := json.Marshal(clerkErrors)
+	for name, text := range map[string]string{"Error()": err.Error(), "fields": string(encoded)} {
+		if strings.Contains(text, hardeningKey) {
+			t.Errorf("ClerkErrors %s = %s, contains the secret key", name, text)
+		}
+	}
+}
+
+func TestErrorTextIsOneBoundedLine(t *testing.T) {
+	message := "a\x1b[31mb\u2028c\x00d" + strings.Repeat("x", 10_000)
+	server := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusNotFound)
+		body, _ := json.Marshal(map[string]any{"errors": []map[string]string{{"code": "resource_not_found", "message": message, "long_message": ""}}})
+		_, _ = w.Write(body)
+	}))
+	defer server.Close()
+
+	client := newHardeningClient(t, server.URL)
+	_, err := client.DeleteAllowlistIdentifier(context.Background(), "alid_1")
+	if err == nil {
+		t.Fatal("DeleteAllowlistIdentifier() error = nil, want *ClerkErrors")
+	}
+	text := err.Error()
+	if strings.ContainsAny(text, "\x1b\x00\u2028\n") {
+		t.Errorf("Error() = %q, want no control characters or line separators", text)
+	}
+	if len(text) > 2*maxErrorFieldBytes {
+		t.Errorf("len(Error()) = %d, want at most %d", len(text), 2*maxErrorFieldBytes)
+	}
+}
+
+// net/http hands a 101 response's raw connection over as its body; reading
+// it would ignore every timeout.
+func TestSwitchingProtocolsDoesNotHang(t *testing.T) {
+	listener, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = listener.Close() }()
+	release := make(chan struct{})
+	defer close(release)
+	go func() {
+		conn, err := listener.Accept()
+		if err != nil {
+			return
+		}
+		defer func() { _ = conn.Close() }()
+		buffer := make([]byte, 4096)
+		_, _ = conn.Read(buffer)
+		_, _ = io.WriteString(conn, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\nConnection: Upgrade\r\n\r\n")
+		<-release
+	}()
+
+	client := newHardeningClient(t, "http://"+listener.Addr().String())
+	_, err = client.ListBlocklistIdentifiers(context.Background(), WithoutRetries())
+	var sdkError *SDKError
+	if !errors.As(err, &sdkError) || sdkError.StatusCode != http.StatusSwitchingProtocols {
+		t.Fatalf("ListBlocklistIdentifiers() error = %v, want *SDKError with status 101", err)
+	}
+}
+
+func TestRetryConfigRejectsOverflow(t *testing.T) {
+	rc := DefaultRetryConfig()
+	rc.Backoff = BackoffStrategy{InitialInterval: math.MaxInt64, MaxInterval: math.MaxInt64, Exponent: 1.5, MaxElapsedTime: time.Second}
+	if err := rc.validate(); err == nil {
+		t.Errorf("validate(MaxInterval %v) = nil, want an error", rc.Backoff.MaxInterval)
+	}
+}
+
+func TestCallBackOffStopsOnHugeWait(t *testing.T) {
+	b := newCallBackOff(BackoffStrategy{InitialInterval: time.Millisecond, MaxInterval: time.Second, Exponent: 2, MaxElapsedTime: time.Second}, time.Time{})
+	b.Reset()
+	b.setRetryAfter(maxRetryDuration)
+	if next := b.NextBackOff(); next != -1 {
+		t.Errorf("NextBackOff() after Retry-After %v = %v, want backoff.Stop", maxRetryDuration, next)
+	}
+}
+
+func TestParseRetryAfterOutOfRange(t *testing.T) {
+	delay, ok := parseRetryAfter("99999999999999999999", time.Now())
+	if !ok || delay != maxRetryDuration {
+		t.Errorf("parseRetryAfter(huge) = %v, %v, want %v, true", delay, ok, maxRetryDuration)
+	}
+}
+
+func TestNilClientReturnsError(t *testing.T) {
+	var nilClient *Client
+	if _, err := nilClient.ListBlocklistIdentifiers(context.Background()); err == nil {
+		t.Error("(*Client)(nil).ListBlocklistIdentifiers() error = nil, want *ArgumentError")
+	}
+	if _, err := (&Client{}).DeleteAllowlistIdentifier(context.Background(), "alid_1"); err == nil {
+		t.Error("(&Client{}).DeleteAllowlistIdentifier() error = nil, want *ArgumentError")
+	}
+	if got := nilClient.BaseURL(); got != "" {
+		t.Errorf("(*Client)(nil).BaseURL() = %q, want empty", got)
+	}
+}
+
+func TestSecretKeyShape(t *testing.T) {
+	for _, key := range []string{"code", "e", "sk_test_", "sk_test_abc", "REDACTED", "pk_test_abcdef", "sk_prod_abcdef", "sk_test_abcdef\u00a0", "sk_test_abc\u200bdef"} {
+		if _, err := New(key); err == nil {
+			t.Errorf("New(%q) error = nil, want an error", key)
+		}
+	}
+	if _, err := New("sk_live_abcd"); err != nil {
+		t.Errorf("New(sk_live_abcd) = %v, want no error", err)
+	}
+}
+
+func TestBaseURLRejectsFragmentAndSpace(t *testing.T) {
+	for _, raw := range []string{"https://api.clerk.com/v1#", "https://api.clerk.com/v1 ", " https://api.clerk.com/v1"} {
+		if _, err := New(hardeningKey, WithBaseURL(raw)); err == nil {
+			t.Errorf("New(WithBaseURL(%q)) error = nil, want an error", raw)
+		}
+	}
+}
+
+func TestWithHeaderRejectsReserved(t *testing.T) {
+	for _, name := range []string{"authorization", "Idempotency-Key", "x-idempotency-key", "Host", "Content-Length", "Transfer-Encoding", "User-Agent", "Accept", "Content-Type"} {
+		var cc callConfig
+		if err := WithHeader(name, "v")(&cc); err == nil {
+			t.Errorf("WithHeader(%q) error = nil, want an error", name)
+		}
+	}
+}
+
+func TestIteratorStopsOnLyingServer(t *testing.T) {
+	tests := []struct {
+		name     string
+		respond  func(offset int) string
+		wantErr  bool
+		maxItems int
+	}{
+		{name: "huge total, one item per page", respond: func(offset int) string {
+			return fmt.Sprintf(`{"data":[{"id":"alid_%d"}],"total_count":9223372036854775807}`, offset)
+		}, maxItems: 1},
+		{name: "offset ignored", respond: func(int) string {
+			return `{"data":[{"id":"alid_a"},{"id":"alid_b"}],"total_count":1000}`
+		}, wantErr: true, maxItems: 2},
+		{name: "total_count missing", respond: func(int) string {
+			return `{"data":[{"id":"alid_a"},{"id":"alid_b"}]}`
+		}, wantErr: true, maxItems: 0},
+		{name: "array shape", respond: func(int) string {
+			return `[{"id":"alid_a"},{"id":"alid_b"}]`
+		}, wantErr: true, maxItems: 0},
+		{name: "full pages beyond total", respond: func(offset int) string {
+			return fmt.Sprintf(`{"data":[{"id":"alid_%d"},{"id":"alid_%dx"}],"total_count":1}`, offset, offset)
+		}, maxItems: 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var requests atomic.Int32
+			server := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if requests.Add(1) > 50 {
+					w.WriteHeader(http.StatusTeapot)
+					return
+				}
+				var offset int
+				_, _ = fmt.Sscan(r.URL.Query().Get("offset"), &offset)
+				w.Header().Set("Content-Type", "application/json")
+				_, _ = io.WriteString(w, tt.respond(offset))
+			}))
+			defer server.Close()
+
+			client := newHardeningClient(t, server.URL)
+			var items []gen.AllowlistIdentifier
+			var iterErr error
+			for item, err := range client.AllowlistIdentifiers(context.Background(), 2) {
+				if err != nil {
+					iterErr = err
+					break
+				}
+				items = append(items, item)
+			}
+			if got := requests.Load(); got > 3 {
+				t.Errorf("requests = %d, want at most 3", got)
+			}
+			if (iterErr != nil) != tt.wantErr {
+				t.Errorf("iterator error = %v, want error %v", iterErr, tt.wantErr)
+			}
+			if len(items) > tt.maxItems {
+				t.Errorf("items = %d, want at most %d", len(items), tt.maxItems)
+			}
+		})
+	}
+}
