@@ -23,17 +23,21 @@
 //     Authorization header is missing or not "Bearer <key>", and 401
 //     clerk_key_invalid for a wrong key. Neither response contains a key.
 //   - openapi.yaml: 400 request_invalid, whose message names the violation,
-//     such as an unknown body property or a limit above 500. A body larger
-//     than 1 MiB gets 413 request_body_too_large.
+//     such as an unknown body property, a null value or a limit above 500. A
+//     body larger than 1 MiB gets 413 request_body_too_large. A JSON body
+//     must also be exactly one JSON value encoded as UTF-8, and a charset in
+//     Content-Type must be utf-8, or the request gets 400 request_invalid.
 //   - The operation: 422 form_param_format_invalid for an identifier of no
-//     known type, 422 form_identifier_exists for an identifier already on the
-//     list, and 404 resource_not_found for an unknown identifier ID.
+//     known type or with a control character, 422 form_identifier_exists for
+//     an identifier already on the list, and 404 resource_not_found for an
+//     unknown identifier ID.
 //
 // Error bodies have Clerk's ClerkErrors shape with one error, and their
 // clerk_trace_id repeats the fresh trace ID of the Clerk-Trace-Id header.
 //
-// The type of an identifier follows from its form. A value with an @ is an
-// email_address, which includes *@domain patterns. A + followed by digits is
-// a phone_number, and 0x followed by 40 hexadecimal digits is a web3_wallet.
+// The type of an identifier follows from its form. A value with an @ and no
+// control character is an email_address, which includes *@domain patterns. A
+// + followed by digits is a phone_number, and 0x followed by 40 hexadecimal
+// digits is a web3_wallet.
 // Lists are ordered newest first. Timestamps are Unix milliseconds.
 package clerkfake

@@ -13,8 +13,8 @@ const traceIDHeader = "Clerk-Trace-Id"
 
 // Error codes that the fake sends in ClerkErrors bodies. The authentication
 // codes and messages follow the index of authentication errors in Clerk's
-// documentation. The codes of a 400 for a spec violation, a 405 and a 413 are
-// the fake's own.
+// documentation. The codes of a 400 for a request that breaks openapi.yaml or
+// RFC 8259, a 405 and a 413 are the fake's own.
 const (
 	codeAuthorizationHeaderFormatInvalid = "authorization_header_format_invalid"
 	codeClerkKeyInvalid                  = "clerk_key_invalid"
@@ -147,6 +147,16 @@ func errIdentifierFormatInvalid() *apiError {
 	}
 }
 
+// errIdentifierHasControlCharacter describes an identifier with the control
+// character char at byte offset offset. It is the error of
+// errIdentifierFormatInvalid with the character named, because no identifier
+// type allows control characters.
+func errIdentifierHasControlCharacter(char rune, offset int) *apiError {
+	apiErr := errIdentifierFormatInvalid()
+	apiErr.longMessage = fmt.Sprintf("identifier contains the control character %U at byte offset %d. ", char, offset) + apiErr.longMessage
+	return apiErr
+}
+
 func errIdentifierExists(list *identifierList) *apiError {
 	return &apiError{
 		status:      http.StatusUnprocessableEntity,
@@ -163,6 +173,56 @@ func errRequestBodyTooLarge(limit int64) *apiError {
 		code:        codeRequestBodyTooLarge,
 		message:     "request body too large",
 		longMessage: fmt.Sprintf("The request body is larger than %d bytes.", limit),
+	}
+}
+
+// errRequestBodyReadFailed describes a request body that could not be read,
+// for example because the client closed the connection.
+func errRequestBodyReadFailed(err error) *apiError {
+	message := fmt.Sprintf("request body has an error: reading failed: %v", err)
+	return &apiError{
+		status:      http.StatusBadRequest,
+		code:        codeRequestInvalid,
+		message:     message,
+		longMessage: message + ". Send the request again.",
+	}
+}
+
+// errContentTypeInvalid describes a Content-Type header whose media type
+// openapi.yaml allows but whose parameters do not parse.
+func errContentTypeInvalid(contentType string, err error) *apiError {
+	message := fmt.Sprintf("header Content-Type has invalid value %q: %v", contentType, err)
+	return &apiError{
+		status:      http.StatusBadRequest,
+		code:        codeRequestInvalid,
+		message:     message,
+		longMessage: message + ". Send Content-Type application/json.",
+	}
+}
+
+// errCharsetNotUTF8 describes a JSON request body sent with a charset other
+// than UTF-8. RFC 8259, section 8.1, requires UTF-8 for JSON exchanged
+// between systems.
+func errCharsetNotUTF8(charset string) *apiError {
+	message := fmt.Sprintf("header Content-Type has unsupported charset %q", charset)
+	return &apiError{
+		status:  http.StatusBadRequest,
+		code:    codeRequestInvalid,
+		message: message,
+		longMessage: message + ". JSON request bodies must be encoded as UTF-8, so send Content-Type " +
+			"application/json without a charset or with charset=utf-8.",
+	}
+}
+
+// errRequestBodyNotJSONText describes a request body that kin-openapi
+// accepts but that is not one JSON value encoded as UTF-8, which is what
+// RFC 8259 calls a JSON text. message names the problem and its byte offset.
+func errRequestBodyNotJSONText(message string) *apiError {
+	return &apiError{
+		status:      http.StatusBadRequest,
+		code:        codeRequestInvalid,
+		message:     message,
+		longMessage: message + ". A JSON request body must be exactly one JSON value, encoded as UTF-8.",
 	}
 }
 

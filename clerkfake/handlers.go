@@ -125,8 +125,9 @@ func (s *Server) listBlocklistIdentifiers() response {
 }
 
 func (s *Server) createIdentifier(r *http.Request, list *identifierList) response {
-	// Validation has rejected unknown properties and wrong types, so decoding
-	// into this struct loses nothing.
+	// Validation has rejected unknown properties, wrong types, null values
+	// and data after the JSON object, so decoding into this struct loses
+	// nothing. A missing notify stays false, its default in openapi.yaml.
 	var body struct {
 		Identifier string `json:"identifier"`
 		Notify     bool   `json:"notify"`

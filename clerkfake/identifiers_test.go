@@ -1,6 +1,7 @@
 package clerkfake_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -151,6 +152,53 @@ func TestCreateIdentifierFormatInvalid(t *testing.T) {
 	for _, path := range []string{"/allowlist_identifiers", "/blocklist_identifiers"} {
 		if got := listIdentifiers(t, f, path); len(got) != 0 {
 			t.Errorf("GET %s = %d entries after invalid creates, want 0", path, len(got))
+		}
+	}
+}
+
+func TestCreateIdentifierControlCharacter(t *testing.T) {
+	values := []struct {
+		name        string
+		value       string
+		wantMessage string // a substring of long_message that names the character
+	}{
+		{name: "line feed in email address", value: "a\n@example.com", wantMessage: "control character U+000A at byte offset 1"},
+		{name: "tab in email address", value: "ada@exa\tmple.com", wantMessage: "control character U+0009 at byte offset 7"},
+		{name: "NUL in email address", value: "ada@example.com\x00", wantMessage: "control character U+0000 at byte offset 15"},
+		{name: "carriage return in domain pattern", value: "*@example.com\r", wantMessage: "control character U+000D at byte offset 13"},
+		{name: "DEL in email address", value: "ada\x7f@example.com", wantMessage: "control character U+007F at byte offset 3"},
+		{name: "C1 next line in email address", value: "zoë\u0085@example.com", wantMessage: "control character U+0085 at byte offset 4"},
+		{name: "line feed after phone number", value: "+15555550100\n", wantMessage: "control character U+000A at byte offset 12"},
+	}
+
+	f := startFake(t)
+	for _, path := range []string{"/allowlist_identifiers", "/blocklist_identifiers"} {
+		for _, tt := range values {
+			t.Run(path+"/"+tt.name, func(t *testing.T) {
+				// json.Marshal escapes control characters, so the body is valid JSON.
+				body, err := json.Marshal(map[string]string{"identifier": tt.value})
+				if err != nil {
+					t.Fatalf("encode identifier %q: %v", tt.value, err)
+				}
+
+				r := f.do(http.MethodPost, path, string(body), nil)
+				got := checkClerkError(t, r, http.StatusUnprocessableEntity, "form_param_format_invalid")
+				if len(got.Errors) != 1 {
+					return
+				}
+				if got.Errors[0].Meta["param_name"] != "identifier" {
+					t.Errorf("meta = %v, want param_name identifier", got.Errors[0].Meta)
+				}
+				if !strings.Contains(got.Errors[0].LongMessage, tt.wantMessage) {
+					t.Errorf("long_message = %q, want it to contain %q", got.Errors[0].LongMessage, tt.wantMessage)
+				}
+			})
+		}
+	}
+
+	for _, path := range []string{"/allowlist_identifiers", "/blocklist_identifiers"} {
+		if got := listIdentifiers(t, f, path); len(got) != 0 {
+			t.Errorf("GET %s = %d entries after identifiers with control characters, want 0", path, len(got))
 		}
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Identifier types, the values of the IdentifierType enum in openapi.yaml.
@@ -88,6 +90,13 @@ func newStore() *store {
 // also gets an invitation ID, as if Clerk had sent an invitation. A *@domain
 // pattern or a web3 wallet gets none, because neither can receive one.
 func (st *store) create(list *identifierList, value string, invite bool, now time.Time) (identifier, *apiError) {
+	// No identifier type allows control characters, but inferIdentifierType
+	// would take "a\n@example.com" for an email address.
+	if offset := strings.IndexFunc(value, unicode.IsControl); offset >= 0 {
+		char, _ := utf8.DecodeRuneInString(value[offset:])
+		return identifier{}, errIdentifierHasControlCharacter(char, offset)
+	}
+
 	identifierType, ok := inferIdentifierType(value)
 	if !ok {
 		return identifier{}, errIdentifierFormatInvalid()

@@ -76,6 +76,11 @@ func newValidator(handled []string) (*validator, error) {
 			// Without details, a schema error names the field and the rule but
 			// does not dump the schema and the value into the message.
 			SchemaValidationOptions: []openapi3.SchemaValidationOption{openapi3.DisableSchemaErrorDetails()},
+			// kin-openapi v0.153.0 fills in the default of a property that is
+			// missing or null, so "notify": null would become "notify": false
+			// and pass. Skipping defaults makes null fail with "Value is not
+			// nullable" and leaves the body as the client sent it.
+			SkipSettingDefaults: true,
 		},
 	}, nil
 }
@@ -130,19 +135,37 @@ func (v *validator) match(r *http.Request) (*routers.Route, map[string]string, b
 	return route, pathParams, true
 }
 
-// validateRequest checks r against its operation in openapi.yaml. It reads
-// the body and puts it back, with defaults from the schema filled in.
+// validateRequest checks the request of input against its operation in
+// openapi.yaml and, for an operation with a request body, checks that the body
+// is one JSON value in UTF-8. It reads the body and puts it back unchanged.
 func (v *validator) validateRequest(ctx context.Context, input *openapi3filter.RequestValidationInput) *apiError {
 	input.Options = v.requestOptions
-	err := openapi3filter.ValidateRequest(ctx, input)
-	if err == nil {
-		return nil
+	r := input.Request
+
+	var body []byte
+	if input.Route.Operation.RequestBody != nil {
+		var apiErr *apiError
+		if body, apiErr = readRequestBody(r); apiErr != nil {
+			return apiErr
+		}
 	}
 
-	if tooLarge, ok := errors.AsType[*http.MaxBytesError](err); ok {
-		return errRequestBodyTooLarge(tooLarge.Limit)
+	if err := openapi3filter.ValidateRequest(ctx, input); err != nil {
+		return errSpecViolation(err)
 	}
 
+	// kin-openapi ignores the charset parameter, decodes only the first JSON
+	// value of a body and lets encoding/json replace bytes that are not UTF-8,
+	// so checkJSONBody checks the body as the client sent it.
+	if len(body) > 0 {
+		return checkJSONBody(r.Header.Get("Content-Type"), body)
+	}
+	return nil
+}
+
+// errSpecViolation turns an error from openapi3filter.ValidateRequest into a
+// 400 request_invalid whose message is the error text.
+func errSpecViolation(err error) *apiError {
 	apiErr := &apiError{
 		status:      http.StatusBadRequest,
 		code:        codeRequestInvalid,

@@ -55,6 +55,74 @@ func TestRequestBreaksSpec(t *testing.T) {
 			body: `{"identifier":"ada@example.com"}`, wantMessage: `header Content-Type has unexpected value "text/plain"`,
 		},
 		{
+			name: "notify null", method: http.MethodPost, path: "/allowlist_identifiers",
+			body: `{"identifier":"ada@example.com","notify":null}`, wantMessage: `"/notify": Value is not nullable`, wantParam: "notify",
+		},
+		{
+			name: "identifier null", method: http.MethodPost, path: "/blocklist_identifiers",
+			body: `{"identifier":null}`, wantMessage: `"/identifier": Value is not nullable`, wantParam: "identifier",
+		},
+		{
+			name: "garbage after body on allow-list", method: http.MethodPost, path: "/allowlist_identifiers",
+			body: `{"identifier":"ada@example.com"} garbage`, wantMessage: "request body contains data after the JSON value at byte offset 33",
+		},
+		{
+			name: "garbage after body on block-list", method: http.MethodPost, path: "/blocklist_identifiers",
+			body: `{"identifier":"ada@example.com"} garbage`, wantMessage: "request body contains data after the JSON value at byte offset 33",
+		},
+		{
+			name: "comma after body", method: http.MethodPost, path: "/allowlist_identifiers",
+			body: `{"identifier":"ada@example.com"},`, wantMessage: "request body contains data after the JSON value at byte offset 32",
+		},
+		{
+			name: "two objects on allow-list", method: http.MethodPost, path: "/allowlist_identifiers",
+			body: `{"identifier":"ada@example.com"}{"identifier":"bob@example.com"}`, wantMessage: "request body contains a second JSON value at byte offset 32",
+		},
+		{
+			name: "two objects on block-list", method: http.MethodPost, path: "/blocklist_identifiers",
+			body: `{"identifier":"ada@example.com"}{"identifier":"bob@example.com"}`, wantMessage: "request body contains a second JSON value at byte offset 32",
+		},
+		{
+			name: "two objects on separate lines", method: http.MethodPost, path: "/allowlist_identifiers",
+			body: "{\"identifier\":\"ada@example.com\"}\n{\"identifier\":\"bob@example.com\"}\n", wantMessage: "request body contains a second JSON value at byte offset 33",
+		},
+		{
+			name: "charset iso-8859-1 on allow-list", method: http.MethodPost, path: "/allowlist_identifiers", contentType: "application/json; charset=iso-8859-1",
+			body: `{"identifier":"ada@example.com"}`, wantMessage: `header Content-Type has unsupported charset "iso-8859-1"`,
+		},
+		{
+			name: "charset iso-8859-1 on block-list", method: http.MethodPost, path: "/blocklist_identifiers", contentType: "application/json; charset=iso-8859-1",
+			body: `{"identifier":"ada@example.com"}`, wantMessage: `header Content-Type has unsupported charset "iso-8859-1"`,
+		},
+		{
+			name: "charset utf-16", method: http.MethodPost, path: "/allowlist_identifiers", contentType: "application/json; charset=UTF-16",
+			body: `{"identifier":"ada@example.com"}`, wantMessage: `header Content-Type has unsupported charset "UTF-16"`,
+		},
+		{
+			name: "charset without value", method: http.MethodPost, path: "/allowlist_identifiers", contentType: "application/json; charset",
+			body: `{"identifier":"ada@example.com"}`, wantMessage: `header Content-Type has invalid value "application/json; charset"`,
+		},
+		{
+			name: "invalid UTF-8 on allow-list", method: http.MethodPost, path: "/allowlist_identifiers",
+			body: "{\"identifier\":\"ada\xff@example.com\"}", wantMessage: "request body is not valid UTF-8: byte 0xff at byte offset 18",
+		},
+		{
+			name: "invalid UTF-8 on block-list", method: http.MethodPost, path: "/blocklist_identifiers",
+			body: "{\"identifier\":\"ada\xff@example.com\"}", wantMessage: "request body is not valid UTF-8: byte 0xff at byte offset 18",
+		},
+		{
+			name: "Latin-1 byte with charset utf-8", method: http.MethodPost, path: "/allowlist_identifiers", contentType: "application/json; charset=utf-8",
+			body: "{\"identifier\":\"zo\xeb@example.com\"}", wantMessage: "request body is not valid UTF-8: byte 0xeb at byte offset 17",
+		},
+		{
+			name: "truncated UTF-8 sequence", method: http.MethodPost, path: "/blocklist_identifiers",
+			body: "{\"identifier\":\"ada@example.com\xe2\x82\"}", wantMessage: "request body is not valid UTF-8: byte 0xe2 at byte offset 30",
+		},
+		{
+			name: "UTF-8 encoded surrogate", method: http.MethodPost, path: "/allowlist_identifiers",
+			body: "{\"identifier\":\"ada\xed\xa0\x80@example.com\"}", wantMessage: "request body is not valid UTF-8: byte 0xed at byte offset 18",
+		},
+		{
 			name: "limit above maximum", method: http.MethodGet, path: "/allowlist_identifiers?limit=1000",
 			wantMessage: `parameter "limit" in query has an error: number must be at most 500`, wantParam: "limit",
 		},
@@ -122,6 +190,41 @@ func TestContentTypeWithCharset(t *testing.T) {
 	})
 	if r.status != http.StatusOK {
 		t.Errorf("status = %d, want 200 (body %s)", r.status, r.body)
+	}
+}
+
+func TestCreateAcceptsJSONText(t *testing.T) {
+	tests := []struct {
+		name           string
+		contentType    string // "" keeps the default, application/json
+		body           string
+		wantIdentifier string
+	}{
+		{name: "trailing newline", body: "{\"identifier\":\"ada@example.com\"}\n", wantIdentifier: "ada@example.com"},
+		{name: "surrounding whitespace", body: " \t\r\n{\"identifier\":\"bob@example.com\"} \t\r\n", wantIdentifier: "bob@example.com"},
+		{name: "charset utf-8", contentType: "application/json; charset=utf-8", body: `{"identifier":"carol@example.com"}`, wantIdentifier: "carol@example.com"},
+		{name: "charset UTF-8 quoted", contentType: `application/json;charset="UTF-8"`, body: `{"identifier":"dave@example.com"}`, wantIdentifier: "dave@example.com"},
+		{name: "non-ASCII UTF-8", body: `{"identifier":"zoë@example.com"}`, wantIdentifier: "zoë@example.com"},
+		{name: "escaped non-ASCII", body: `{"identifier":"zo\u00eb@example.org"}`, wantIdentifier: "zoë@example.org"},
+	}
+
+	f := startFake(t)
+	for _, path := range []string{"/allowlist_identifiers", "/blocklist_identifiers"} {
+		for _, tt := range tests {
+			t.Run(path+"/"+tt.name, func(t *testing.T) {
+				r := f.do(http.MethodPost, path, tt.body, func(req *http.Request) {
+					if tt.contentType != "" {
+						req.Header.Set("Content-Type", tt.contentType)
+					}
+				})
+				if r.status != http.StatusOK {
+					t.Fatalf("status = %d, want 200 (body %s)", r.status, r.body)
+				}
+				if got := decode[identifier](t, r).Identifier; got != tt.wantIdentifier {
+					t.Errorf("identifier = %q, want %q", got, tt.wantIdentifier)
+				}
+			})
+		}
 	}
 }
 
