@@ -20,6 +20,7 @@ const (
 	codeClerkKeyInvalid                  = "clerk_key_invalid"
 	codeFormIdentifierExists             = "form_identifier_exists"
 	codeFormParamFormatInvalid           = "form_param_format_invalid"
+	codeFormParamMissing                 = "form_param_missing"
 	codeInternalClerkError               = "internal_clerk_error"
 	codeMethodNotAllowed                 = "method_not_allowed"
 	codeRequestBodyTooLarge              = "request_body_too_large"
@@ -133,6 +134,19 @@ func errIdentifierNotFound(list *identifierList, id string) *apiError {
 		code:        codeResourceNotFound,
 		message:     "not found",
 		longMessage: fmt.Sprintf("No %s entry has the identifier ID %q.", list.name, id),
+	}
+}
+
+// errIdentifierMissing describes a create request without a body. Clerk's
+// spec leaves the body optional, so kin-openapi lets such a request through,
+// but its schema requires identifier.
+func errIdentifierMissing() *apiError {
+	return &apiError{
+		status:      http.StatusUnprocessableEntity,
+		code:        codeFormParamMissing,
+		message:     "is missing",
+		longMessage: "identifier must be included.",
+		meta:        map[string]any{"param_name": "identifier"},
 	}
 }
 

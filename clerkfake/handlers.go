@@ -2,7 +2,9 @@ package clerkfake
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"math"
 	"net/http"
 	"net/url"
@@ -132,7 +134,11 @@ func (s *Server) createIdentifier(r *http.Request, list *identifierList) respons
 		Identifier string `json:"identifier"`
 		Notify     bool   `json:"notify"`
 	}
-	if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
+	err := json.NewDecoder(r.Body).Decode(&body)
+	if errors.Is(err, io.EOF) {
+		return failure(errIdentifierMissing())
+	}
+	if err != nil {
 		return failure(errInternal(fmt.Sprintf("decode validated request body: %v", err)))
 	}
 

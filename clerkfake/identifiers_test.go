@@ -203,6 +203,19 @@ func TestCreateIdentifierControlCharacter(t *testing.T) {
 	}
 }
 
+func TestCreateIdentifierBodyMissing(t *testing.T) {
+	f := startFake(t)
+	for _, path := range []string{"/allowlist_identifiers", "/blocklist_identifiers"} {
+		t.Run(path, func(t *testing.T) {
+			r := f.do(http.MethodPost, path, "", nil)
+			got := checkClerkError(t, r, http.StatusUnprocessableEntity, "form_param_missing")
+			if len(got.Errors) == 1 && got.Errors[0].Meta["param_name"] != "identifier" {
+				t.Errorf("meta = %v, want param_name identifier", got.Errors[0].Meta)
+			}
+		})
+	}
+}
+
 func TestInstanceIDSharedByLists(t *testing.T) {
 	f := startFake(t)
 
