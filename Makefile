@@ -24,9 +24,9 @@ BENCH_OUT ?= bench/results
 .PHONY: help generate check-generated test demo demo-prism lint contract bench fuzz
 
 help:
-	@echo "make demo             run the main job against the embedded fake Clerk"
+	@echo "make demo             run the demo program against the embedded fake Clerk"
 	@echo "make test             run all Go tests with the race detector"
-	@echo "make demo-prism       run the main job against Prism mocking CLERK_SPEC"
+	@echo "make demo-prism       run the demo program against Prism mocking CLERK_SPEC"
 	@echo "make generate         regenerate gen/ from openapi.yaml"
 	@echo "make check-generated  fail if gen/ differs from a fresh generation"
 	@echo "make contract         check openapi.yaml and the client against CLERK_SPEC"

@@ -19,7 +19,7 @@ if [ ! -x "$prism" ]; then
 	exit 2
 fi
 if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-	echo "with-prism: port $port on 127.0.0.1 is already in use; set PRISM_PORT to a free port" >&2
+	echo "with-prism: port $port on 127.0.0.1 is already in use; set PRISM_PORT (make demo-prism) or PRISM_CLERK_PORT and PRISM_OURS_PORT (make contract) to a free port" >&2
 	exit 2
 fi
 

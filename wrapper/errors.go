@@ -53,7 +53,8 @@ type ClerkErrors struct {
 }
 
 // Error returns one line with the operation, the status, the first error's
-// code and message, the trace ID and the number of attempts. It never
+// code and message, the trace ID and, when there was more than one, the
+// number of attempts. It never
 // contains the secret key, identifier values or LongMessage.
 func (e *ClerkErrors) Error() string {
 	var b strings.Builder
@@ -109,7 +110,8 @@ type SDKError struct {
 }
 
 // Error returns one line with the operation, the status, the content type,
-// the message, the trace ID and the number of attempts. It never contains the
+// the message, the trace ID and, when there was more than one, the number of
+// attempts. It never contains the
 // body.
 func (e *SDKError) Error() string {
 	var b strings.Builder

@@ -63,8 +63,11 @@ func WithTimeout(timeout time.Duration) CallOption {
 	}
 }
 
-// WithHeader adds a header to every attempt of this call. Authorization
-// cannot be set this way, because the client sends the secret key itself.
+// WithHeader adds a header to every attempt of this call. It rejects the
+// headers that the client or net/http sets itself (Authorization,
+// User-Agent, Accept, Content-Type, Content-Length, Transfer-Encoding,
+// Host) and Idempotency-Key and X-Idempotency-Key, with which net/http would
+// resend a POST after a lost connection.
 func WithHeader(key, value string) CallOption {
 	return func(cc *callConfig) error {
 		canonical := textproto.CanonicalMIMEHeaderKey(key)
