@@ -39,9 +39,9 @@ const timingSlack = 3 * time.Second
 // The retry schedules below use RandomizationFactor 0, so that every wait is
 // exact and the number of attempts depends only on MaxElapsedTime. Each
 // budget leaves at least 100 ms for the attempts themselves before the last
-// wait that fits would no longer fit, and the first wait that does not fit
-// exceeds the budget alone, so that a slow or loaded machine running the
-// race detector does not change the count.
+// wait that fits would no longer fit. The first wait that does not fit
+// exceeds the budget on its own. A slow or loaded machine running the race
+// detector therefore does not change the count.
 var (
 	// clientRetry is the client default in the fault matrix. Waits of 10
 	// and 40 ms fit its 150 ms budget and the next wait of 160 ms does not,

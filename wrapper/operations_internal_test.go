@@ -15,7 +15,7 @@ import (
 	"github.com/clerklists/clerklists"
 )
 
-// The operation table is typed by hand; this test keeps it equal to
+// The operation table is typed by hand. This test keeps it equal to
 // openapi.yaml, so that regenerating after a spec change cannot leave the
 // error mapping behind.
 func TestOperationsMatchSpec(t *testing.T) {

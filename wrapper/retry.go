@@ -108,8 +108,8 @@ func isRetryableStatus(status int) bool {
 }
 
 // callBackOff is one call's backoff schedule. It wraps backoff/v4's
-// ExponentialBackOff and adds what that package lacks: a Retry-After delay
-// from the last response replaces the computed one, and a wait that would
+// ExponentialBackOff and adds two things that package lacks. A Retry-After
+// delay from the last response replaces the computed one. A wait that would
 // pass the context's deadline stops the loop, so that the caller gets the
 // last response's error at once instead of a deadline error later.
 type callBackOff struct {

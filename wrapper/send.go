@@ -228,10 +228,10 @@ func readBody(body io.ReadCloser, contentLength, limit int64) ([]byte, bool, err
 }
 
 // readUpTo reads body until io.EOF or until it has max bytes. A body whose
-// contentLength is known and below max is read into one buffer of that size
-// plus the byte where the final read finds io.EOF, because io.ReadAll would
-// grow its buffer about ten times for a list of 500 identifiers and then
-// copy the whole body once more.
+// contentLength is known and below max is read into one buffer of that size,
+// plus one byte for the read that finds io.EOF. io.ReadAll would grow its
+// buffer about ten times for a list of 500 identifiers and then copy the
+// whole body once more.
 func readUpTo(body io.Reader, contentLength, max int64) ([]byte, error) {
 	if contentLength < 0 || contentLength >= max {
 		return io.ReadAll(io.LimitReader(body, max))
