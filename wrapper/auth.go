@@ -80,22 +80,13 @@ func (k *secretKey) redact(data []byte) []byte {
 	return bytes.ReplaceAll(data, []byte(k.value), []byte(k.String()))
 }
 
-// redactError replaces the key in an option's error, for a caller who
-// passed the key where a URL or header value belongs. Such an error loses
-// its wrapped cause, which only ever holds the same text.
+// redactError returns err unchanged unless its text contains the key. That
+// happens when a caller passes the key where a URL or header value belongs,
+// or when a server echoes the key in a malformed response that net/http
+// then quotes in a transport error. Such an error is replaced by one with
+// the key redacted and no wrapped cause, because the cause's own text would
+// still carry the key.
 func (k *secretKey) redactError(err error) error {
-	if !strings.Contains(err.Error(), k.value) {
-		return err
-	}
-	return errors.New(strings.ReplaceAll(err.Error(), k.value, k.String()))
-}
-
-// redactTransportError returns err unchanged unless its text contains the
-// key, which happens when a server echoes the key in a malformed response
-// that net/http then quotes. Such an error is replaced by one with the key
-// redacted and no wrapped cause, because the cause's own text would still
-// carry the key.
-func (k *secretKey) redactTransportError(err error) error {
 	if err == nil || !strings.Contains(err.Error(), k.value) {
 		return err
 	}

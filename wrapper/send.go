@@ -165,7 +165,7 @@ func (c *Client) attempt(ctx context.Context, op *operation, build requestBuilde
 
 	httpResp, err := c.httpClient.Do(req) //nolint:bodyclose // readBody closes it on every path below.
 	if err != nil {
-		return nil, -1, c.key.redactTransportError(err)
+		return nil, -1, c.key.redactError(err)
 	}
 
 	if httpResp.StatusCode < 200 {
@@ -185,7 +185,7 @@ func (c *Client) attempt(ctx context.Context, op *operation, build requestBuilde
 	body, truncated, readErr := readBody(httpResp.Body, httpResp.ContentLength, limit)
 	if readErr != nil {
 		// The body was cut mid-stream: a connection error, retried like one.
-		return nil, -1, c.key.redactTransportError(fmt.Errorf("reading the body of a %s response: %w", statusText(httpResp.StatusCode), readErr))
+		return nil, -1, c.key.redactError(fmt.Errorf("reading the body of a %s response: %w", statusText(httpResp.StatusCode), readErr))
 	}
 
 	if success && !truncated {
