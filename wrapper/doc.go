@@ -9,9 +9,12 @@
 //   - typed errors: *ClerkErrors for Clerk's JSON error bodies and *SDKError
 //     for every other failed response, both found with errors.As.
 //
-// A Client is safe for concurrent use. Each call gets its own backoff
-// schedule, and the secret key never appears in errors, logs or formatted
-// values.
+// A Client is safe for concurrent use, and each call gets its own backoff
+// schedule. The secret key is kept out of Error() texts, logs and formatted
+// values. A key that a server sends back is redacted where it arrives as
+// sent or, in Clerk's error fields, in any JSON escape form. A
+// percent-encoded echo can remain in SDKError.Body, which Error() never
+// prints.
 //
 // # Retries
 //
