@@ -141,8 +141,10 @@ func WithUserAgent(userAgent string) ClientOption {
 
 // WithLogger sets a logger that receives one Info record per retry, with the
 // operation, the attempt number, the delay before the next attempt and the
-// error. Headers, bodies and the secret key are never logged. Without it the
-// client logs nothing.
+// error. When a wait would pass MaxElapsedTime or the context deadline, it
+// also receives one record with the reason the retries stopped. Headers,
+// bodies and the secret key are never logged. Without it the client logs
+// nothing.
 func WithLogger(logger *slog.Logger) ClientOption {
 	return func(c *Client) error {
 		if logger == nil {

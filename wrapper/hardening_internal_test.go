@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"math"
 	"net"
 	"net/http"
@@ -271,5 +272,48 @@ func TestIteratorStopsOnLyingServer(t *testing.T) {
 				t.Errorf("items = %d, want at most %d", len(items), tt.maxItems)
 			}
 		})
+	}
+}
+
+// dnsNotFoundTransport fails every dial as DNS does for a host that does
+// not exist, without sending a query.
+type dnsNotFoundTransport struct{ dials atomic.Int32 }
+
+func (d *dnsNotFoundTransport) RoundTrip(*http.Request) (*http.Response, error) {
+	d.dials.Add(1)
+	return nil, &net.OpError{Op: "dial", Net: "tcp", Err: &net.DNSError{Err: "no such host", Name: "api.clerk.example", IsNotFound: true}}
+}
+
+func TestUnknownHostIsNotRetried(t *testing.T) {
+	transport := &dnsNotFoundTransport{}
+	client, err := New(hardeningKey, WithHTTPClient(&http.Client{Transport: transport}), WithRetryConfig(fastRetry(time.Second)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = client.ListBlocklistIdentifiers(context.Background())
+	var dnsErr *net.DNSError
+	if !errors.As(err, &dnsErr) {
+		t.Errorf("ListBlocklistIdentifiers() error = %v, want a *net.DNSError", err)
+	}
+	if got := transport.dials.Load(); got != 1 {
+		t.Errorf("attempts = %d, want 1 for a host that does not exist", got)
+	}
+}
+
+func TestStopReasonIsLogged(t *testing.T) {
+	server := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Retry-After", "3600")
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}))
+	defer server.Close()
+
+	var logs strings.Builder
+	logger := slog.New(slog.NewTextHandler(&logs, nil))
+	client := newHardeningClient(t, server.URL, WithLogger(logger))
+	if _, err := client.ListBlocklistIdentifiers(context.Background()); err == nil {
+		t.Fatal("ListBlocklistIdentifiers() error = nil, want the 503")
+	}
+	if want := "Retry-After wait of 1h0m0s would pass MaxElapsedTime"; !strings.Contains(logs.String(), want) {
+		t.Errorf("log = %q, want it to contain %q", logs.String(), want)
 	}
 }

@@ -119,6 +119,8 @@ type callBackOff struct {
 	deadline    time.Time // zero when the context has none
 	retryAfter  time.Duration
 	hasRetry    bool // whether retryAfter was set by the last attempt
+	// stopReason says why NextBackOff stopped the loop, for the log.
+	stopReason string
 }
 
 func newCallBackOff(strategy BackoffStrategy, deadline time.Time) *callBackOff {
@@ -149,18 +151,23 @@ func (b *callBackOff) setRetryAfter(delay time.Duration) {
 func (b *callBackOff) NextBackOff() time.Duration {
 	next := b.exponential.NextBackOff()
 	if next == backoff.Stop {
+		b.stopReason = "the next wait would pass MaxElapsedTime"
 		return backoff.Stop
 	}
+	source := "the next wait"
 	if b.hasRetry {
 		b.hasRetry = false
 		next = b.retryAfter
+		source = "the Retry-After wait of " + next.String()
 	}
 	// Written as a subtraction so that no sum can overflow; a negative next
 	// comes from a float overflow in the randomized interval.
 	if next < 0 || next > b.exponential.MaxElapsedTime-b.exponential.GetElapsedTime() {
+		b.stopReason = source + " would pass MaxElapsedTime"
 		return backoff.Stop
 	}
 	if !b.deadline.IsZero() && time.Until(b.deadline) < next {
+		b.stopReason = source + " would pass the context deadline"
 		return backoff.Stop
 	}
 	return next

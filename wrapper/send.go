@@ -146,7 +146,12 @@ func (c *Client) send(ctx context.Context, op *operation, build requestBuilder, 
 		resp.attempts = attempts
 		return resp, nil
 	}
-	return nil, finalError(ctx, op, err, lastErr, attempts)
+	err = finalError(ctx, op, err, lastErr, attempts)
+	if c.logger != nil && schedule != nil && schedule.stopReason != "" {
+		c.logger.InfoContext(ctx, "clerk: stopped retrying",
+			"operation", op.id, "attempts", attempts, "reason", schedule.stopReason, "error", err)
+	}
+	return nil, err
 }
 
 // attempt sends one request and reads its response. For a failed response
@@ -278,6 +283,12 @@ func (c *Client) isRetryable(ctx context.Context, op *operation, err error, rc R
 	}
 
 	if !rc.RetryConnectionErrors {
+		return false
+	}
+	// A host name that DNS says does not exist is a mistyped base URL, not
+	// an outage: retrying would only spend the budget.
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) && dnsErr.IsNotFound {
 		return false
 	}
 	return isDialError(err) || op.replayable()
