@@ -144,8 +144,10 @@ func TestClientRetryAfterBeyondBudget(t *testing.T) {
 
 func TestClientRetriesExhaustedCountsAttempts(t *testing.T) {
 	t.Parallel()
-	f := clientStartFake(t, wrapper.WithRetryConfig(clientFastRetry(50*time.Millisecond)))
-	// More faults than the 50 ms budget can use, so every attempt fails.
+	// The 400 ms budget leaves room for a second attempt on a loaded
+	// machine, and 1000 faults are more than it can use, so every attempt
+	// fails.
+	f := clientStartFake(t, wrapper.WithRetryConfig(clientFastRetry(400*time.Millisecond)))
 	f.failNext(t, 1000, clerkfake.Fault{OperationID: clerkfake.OperationDeleteAllowlistIdentifier, Status: 503})
 
 	_, err := f.client.DeleteAllowlistIdentifier(clientCallContext(t), "alid_1")
@@ -208,7 +210,7 @@ func TestClientRetriesDialFailure(t *testing.T) {
 	for _, op := range clientAllOperations {
 		t.Run(op.operationID, func(t *testing.T) {
 			t.Parallel()
-			client, _ := clientNewClient(t, baseURL, clientSecretKey, wrapper.WithRetryConfig(clientFastRetry(100*time.Millisecond)))
+			client, _ := clientNewClient(t, baseURL, clientSecretKey, wrapper.WithRetryConfig(clientFastRetry(400*time.Millisecond)))
 
 			call := fmt.Sprintf("%s(%q) to a closed port", op.operationID, op.target)
 			err := op.call(clientCallContext(t), client, op.target)
