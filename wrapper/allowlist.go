@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"iter"
+	"math"
 	"net/http"
 
 	"github.com/clerklists/clerklists/gen"
@@ -59,7 +60,7 @@ func (c *Client) ListAllowlistIdentifiers(ctx context.Context, params *ListAllow
 
 	path := listAllowlistPath(query)
 	resp, err := c.send(ctx, op, func(ctx context.Context, serverURL string) (*http.Request, error) {
-		return newRequest(ctx, http.MethodGet, serverURL, path, nil)
+		return newRequest(ctx, op.method, serverURL, path, nil)
 	}, opts)
 	if err != nil {
 		return nil, err
@@ -154,15 +155,14 @@ func (c *Client) AllowlistIdentifiers(ctx context.Context, pageSize int, opts ..
 		}
 
 		params := ListAllowlistIdentifiersParams{Limit: size, Paginated: true}
-		var maxPages int64
-		var previousFirstID string
-		for pages := int64(1); ; pages++ {
+		guard := pageGuard{operationID: operationID, size: int64(size)}
+		for {
 			page, err := c.ListAllowlistIdentifiers(ctx, &params, opts...)
 			if err != nil {
 				yield(gen.AllowlistIdentifier{}, err)
 				return
 			}
-			if err := checkIteratorPage(operationID, page, pages, &maxPages, size, &previousFirstID); err != nil {
+			if err := guard.check(page); err != nil {
 				yield(gen.AllowlistIdentifier{}, err)
 				return
 			}
@@ -180,27 +180,48 @@ func (c *Client) AllowlistIdentifiers(ctx context.Context, pageSize int, opts ..
 	}
 }
 
-// checkIteratorPage returns an *SDKError when a page cannot be part of a
-// consistent paginated listing: the unpaginated shape, more pages than the
-// first total count allows, or the same first entry as the previous page.
-func checkIteratorPage(operationID string, page *AllowlistIdentifierPage, pages int64, maxPages *int64, size int, previousFirstID *string) error {
+// pageGuard checks that the pages of one iteration form a consistent
+// paginated listing, so that a server that ignores offset or sends pages
+// without end cannot keep the iterator running.
+type pageGuard struct {
+	operationID string
+	size        int64
+	pages       int64  // pages checked so far
+	maxPages    int64  // from the first page's total_count
+	firstID     string // ID of the previous page's first entry
+	hasFirstID  bool
+}
+
+// check returns an *SDKError when page is the unpaginated shape, goes past
+// the number of pages that the first total count allows, or starts with the
+// same entry as the previous page.
+func (g *pageGuard) check(page *AllowlistIdentifierPage) error {
 	inconsistent := func(message string) error {
-		return &SDKError{Operation: operationID, StatusCode: 200, Message: message}
+		return &SDKError{Operation: g.operationID, StatusCode: 200, Message: message}
 	}
 	if page.TotalCount == nil {
 		return inconsistent("server sent the unpaginated array shape although paginated=true was requested")
 	}
-	if *maxPages == 0 {
-		*maxPages = *page.TotalCount/int64(size) + 2
+
+	g.pages++
+	if g.pages == 1 {
+		// The quotient is clamped so that adding 2 cannot overflow.
+		g.maxPages = *page.TotalCount / g.size
+		if g.maxPages > math.MaxInt64-2 {
+			g.maxPages = math.MaxInt64 - 2
+		}
+		g.maxPages += 2
 	}
-	if pages > *maxPages {
-		return inconsistent(fmt.Sprintf("server sent more than %d pages although the first page gave a total_count of %d", *maxPages, *page.TotalCount))
+	if g.pages > g.maxPages {
+		return inconsistent(fmt.Sprintf("server sent more than %d pages although the first page gave a total_count of %d", g.maxPages, *page.TotalCount))
 	}
+
 	if len(page.Data) > 0 && page.Data[0].Id != nil {
-		if *page.Data[0].Id == *previousFirstID {
+		id := *page.Data[0].Id
+		if g.hasFirstID && id == g.firstID {
 			return inconsistent("server sent the same page twice; offset is not applied")
 		}
-		*previousFirstID = *page.Data[0].Id
+		g.firstID, g.hasFirstID = id, true
 	}
 	return nil
 }
@@ -222,7 +243,7 @@ func (c *Client) CreateAllowlistIdentifier(ctx context.Context, identifier strin
 		return nil, &ArgumentError{Operation: op.id, Argument: "identifier", Reason: err.Error()}
 	}
 	resp, err := c.send(ctx, op, func(ctx context.Context, serverURL string) (*http.Request, error) {
-		return newRequest(ctx, http.MethodPost, serverURL, "allowlist_identifiers", body)
+		return newRequest(ctx, op.method, serverURL, "allowlist_identifiers", body)
 	}, opts)
 	if err != nil {
 		return nil, err
@@ -249,7 +270,7 @@ func (c *Client) deleteIdentifier(ctx context.Context, op *operation, collection
 		return nil, err
 	}
 	resp, err := c.send(ctx, op, func(ctx context.Context, serverURL string) (*http.Request, error) {
-		return newRequest(ctx, http.MethodDelete, serverURL, identifierPath(collection, identifierID), nil)
+		return newRequest(ctx, op.method, serverURL, identifierPath(collection, identifierID), nil)
 	}, opts)
 	if err != nil {
 		return nil, err

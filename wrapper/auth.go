@@ -80,17 +80,37 @@ func (k *secretKey) redact(data []byte) []byte {
 	return bytes.ReplaceAll(data, []byte(k.value), []byte(k.String()))
 }
 
+// redirectError marks an error of the redirect policy, which no retry can
+// change.
+type redirectError struct{ err error }
+
+func (e *redirectError) Error() string { return e.err.Error() }
+func (e *redirectError) Unwrap() error { return e.err }
+
+// redactedError is an error whose text had the key replaced. It has no
+// Unwrap, because the cause's own text still carries the key, but errors.Is
+// still sees through it, so that a redacted error keeps matching
+// context.DeadlineExceeded or syscall.ECONNREFUSED.
+type redactedError struct {
+	text  string
+	cause error
+}
+
+func (e *redactedError) Error() string { return e.text }
+
+// Is reports whether the cause matches target.
+func (e *redactedError) Is(target error) bool { return errors.Is(e.cause, target) }
+
 // redactError returns err unchanged unless its text contains the key. That
 // happens when a caller passes the key where a URL or header value belongs,
 // or when a server echoes the key in a malformed response that net/http
-// then quotes in a transport error. Such an error is replaced by one with
-// the key redacted and no wrapped cause, because the cause's own text would
-// still carry the key.
+// then quotes in a transport error. Such an error is replaced by a
+// *redactedError.
 func (k *secretKey) redactError(err error) error {
 	if err == nil || !strings.Contains(err.Error(), k.value) {
 		return err
 	}
-	return errors.New(strings.ReplaceAll(err.Error(), k.value, k.String()))
+	return &redactedError{text: strings.ReplaceAll(err.Error(), k.value, k.String()), cause: err}
 }
 
 // redactClerkErrors replaces the key in the decoded fields of a ClerkErrors,
@@ -177,13 +197,16 @@ func withRedirectPolicy(httpClient *http.Client) *http.Client {
 	copied := *httpClient
 	copied.CheckRedirect = func(req *http.Request, via []*http.Request) error {
 		if next != nil {
-			if err := next(req, via); err != nil {
-				// Returned as is: net/http compares it with
-				// http.ErrUseLastResponse.
+			err := next(req, via)
+			if errors.Is(err, http.ErrUseLastResponse) {
+				// Returned as is: net/http compares it with ==.
 				return err
 			}
+			if err != nil {
+				return &redirectError{err: err}
+			}
 		} else if len(via) >= maxRedirects {
-			return fmt.Errorf("stopped after %d redirects", maxRedirects)
+			return &redirectError{err: fmt.Errorf("stopped after %d redirects", maxRedirects)}
 		}
 		if !sameOrigin(req.URL, via[0].URL) {
 			req.Header.Del("Authorization")

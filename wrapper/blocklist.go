@@ -21,20 +21,28 @@ var (
 func (c *Client) ListBlocklistIdentifiers(ctx context.Context, opts ...CallOption) (*gen.BlocklistIdentifiers, error) {
 	op := &listBlocklistOperation
 	resp, err := c.send(ctx, op, func(ctx context.Context, serverURL string) (*http.Request, error) {
-		return newRequest(ctx, http.MethodGet, serverURL, "blocklist_identifiers", nil)
+		return newRequest(ctx, op.method, serverURL, "blocklist_identifiers", nil)
 	}, opts)
 	if err != nil {
 		return nil, err
 	}
 
-	var list gen.BlocklistIdentifiers
+	// TotalCount is a pointer here, unlike in gen's model, so that a
+	// missing total_count is an error instead of a silent 0.
+	var list struct {
+		Data       []gen.BlocklistIdentifier `json:"data"`
+		TotalCount *int64                    `json:"total_count"`
+	}
 	if err := decodeJSON(op, resp, &list); err != nil {
 		return nil, err
 	}
-	if list.Data == nil {
+	switch {
+	case list.Data == nil:
 		return nil, resp.decodeError(op, "response has no data array", nil)
+	case list.TotalCount == nil:
+		return nil, resp.decodeError(op, "response has no total_count", nil)
 	}
-	return &list, nil
+	return &gen.BlocklistIdentifiers{Data: list.Data, TotalCount: *list.TotalCount}, nil
 }
 
 // CreateBlocklistIdentifier adds identifier to the block-list and returns the
@@ -50,7 +58,7 @@ func (c *Client) CreateBlocklistIdentifier(ctx context.Context, identifier strin
 		return nil, &ArgumentError{Operation: op.id, Argument: "identifier", Reason: err.Error()}
 	}
 	resp, err := c.send(ctx, op, func(ctx context.Context, serverURL string) (*http.Request, error) {
-		return newRequest(ctx, http.MethodPost, serverURL, "blocklist_identifiers", body)
+		return newRequest(ctx, op.method, serverURL, "blocklist_identifiers", body)
 	}, opts)
 	if err != nil {
 		return nil, err

@@ -6,8 +6,11 @@
 //   - retries with exponential backoff (github.com/cenkalti/backoff/v4),
 //     configured per client and overridable per call,
 //   - input validation before any request is sent,
-//   - typed errors: *ClerkErrors for Clerk's JSON error bodies and *SDKError
-//     for every other failed response, both found with errors.As.
+//   - typed errors, found with errors.As: *ClerkErrors for Clerk's JSON
+//     error body on a status that the operation declares in openapi.yaml,
+//     *SDKError for every other failed response (a 401 on a create, every
+//     429 and 5XX), *ArgumentError for invalid input before any request, and
+//     *AttemptsError when the last attempt failed without a usable response.
 //
 // A Client is safe for concurrent use, and each call gets its own backoff
 // schedule. The secret key is kept out of Error() texts, logs and formatted
@@ -25,7 +28,8 @@
 // its callers usually sit on a user's sign-up path. Connection errors are
 // retried, except that a POST whose connection was lost after it was sent is
 // not replayed, because Clerk may already have applied it. A Retry-After
-// header, in seconds or as an HTTP date, replaces the computed delay. When
+// header, in seconds or as an HTTP date, replaces the computed delay, while
+// the computed schedule still decides whether another attempt fits. When
 // that delay would pass the call's remaining time budget or the context
 // deadline, the call returns the last error at once instead of sleeping.
 package wrapper

@@ -148,9 +148,10 @@ func (e *ArgumentError) Error() string {
 	return fmt.Sprintf("clerk: %s: invalid %s: %s", e.Operation, e.Argument, e.Reason)
 }
 
-// AttemptsError wraps the error of a call that got no HTTP response on its
-// last attempt, such as a refused connection or a reset, with the number of
-// attempts made.
+// AttemptsError wraps the error of a call whose last attempt got no usable
+// HTTP response, such as a refused connection, a reset, a body cut off
+// after the status arrived or a stop by the redirect policy, with the
+// number of attempts made.
 type AttemptsError struct {
 	// Operation is the operationId that failed.
 	Operation string

@@ -206,7 +206,7 @@ func TestBaseURLRejectsFragmentAndSpace(t *testing.T) {
 }
 
 func TestWithHeaderRejectsReserved(t *testing.T) {
-	for _, name := range []string{"authorization", "Idempotency-Key", "x-idempotency-key", "Host", "Content-Length", "Transfer-Encoding", "User-Agent", "Accept", "Content-Type"} {
+	for _, name := range []string{"authorization", "Accept-Encoding", "Idempotency-Key", "x-idempotency-key", "Host", "Content-Length", "Transfer-Encoding", "User-Agent", "Accept", "Content-Type"} {
 		var cc callConfig
 		if err := WithHeader(name, "v")(&cc); err == nil {
 			t.Errorf("WithHeader(%q) error = nil, want an error", name)
@@ -315,5 +315,91 @@ func TestStopReasonIsLogged(t *testing.T) {
 	}
 	if want := "Retry-After wait of 1h0m0s would pass MaxElapsedTime"; !strings.Contains(logs.String(), want) {
 		t.Errorf("log = %q, want it to contain %q", logs.String(), want)
+	}
+}
+
+func TestUntrustedCertificateIsNotRetried(t *testing.T) {
+	var requests atomic.Int32
+	server := httptest.NewTLSServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { requests.Add(1) }))
+	defer server.Close()
+
+	// A new transport does not trust the test server's certificate.
+	client := newHardeningClient(t, server.URL, WithHTTPClient(&http.Client{Transport: &http.Transport{}}), WithRetryConfig(fastRetry(time.Second)))
+	_, err := client.ListBlocklistIdentifiers(context.Background())
+	var attemptsError *AttemptsError
+	if !errors.As(err, &attemptsError) || attemptsError.Attempts != 1 {
+		t.Errorf("ListBlocklistIdentifiers() error = %v, want *AttemptsError after 1 attempt", err)
+	}
+}
+
+func TestRedirectLoopIsNotRetried(t *testing.T) {
+	var requests atomic.Int32
+	server := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		requests.Add(1)
+		http.Redirect(w, r, r.URL.Path, http.StatusFound)
+	}))
+	defer server.Close()
+
+	client := newHardeningClient(t, server.URL, WithRetryConfig(fastRetry(time.Second)))
+	if _, err := client.ListBlocklistIdentifiers(context.Background()); err == nil {
+		t.Fatal("ListBlocklistIdentifiers() error = nil, want the redirect limit")
+	}
+	// One attempt: the first request and the redirects up to the limit,
+	// which counts every request made, as net/http's default policy does.
+	if got, want := requests.Load(), int32(maxRedirects); got != want {
+		t.Errorf("requests = %d, want %d: one attempt stopped at the redirect limit", got, want)
+	}
+}
+
+// The key passed where an identifier ID belongs ends up in the URL that
+// net/http quotes; the redacted error must still match the context error.
+func TestRedactedErrorKeepsContextMatch(t *testing.T) {
+	release := make(chan struct{})
+	server := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-release:
+		}
+	}))
+	defer server.Close()
+	defer close(release)
+
+	client := newHardeningClient(t, server.URL)
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	_, err := client.DeleteAllowlistIdentifier(ctx, hardeningKey)
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("DeleteAllowlistIdentifier() error = %v, want it to match context.DeadlineExceeded", err)
+	}
+	if err != nil && strings.Contains(err.Error(), hardeningKey) {
+		t.Errorf("DeleteAllowlistIdentifier() error = %q, contains the secret key", err)
+	}
+}
+
+func TestBlocklistWithoutTotalCount(t *testing.T) {
+	server := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"data":[{"id":"blid_1"}]}`)
+	}))
+	defer server.Close()
+
+	client := newHardeningClient(t, server.URL)
+	_, err := client.ListBlocklistIdentifiers(context.Background())
+	var sdkError *SDKError
+	if !errors.As(err, &sdkError) || !strings.Contains(sdkError.Message, "total_count") {
+		t.Errorf("ListBlocklistIdentifiers() error = %v, want *SDKError naming total_count", err)
+	}
+}
+
+func TestPageGuardEdgeCases(t *testing.T) {
+	total := int64(math.MaxInt64)
+	empty := ""
+	guard := pageGuard{operationID: "ListAllowlistIdentifiers", size: 1}
+	first := &AllowlistIdentifierPage{Data: []gen.AllowlistIdentifier{{Id: &empty}}, TotalCount: &total}
+	if err := guard.check(first); err != nil {
+		t.Errorf("check(first page, total MaxInt64, empty ID) = %v, want nil", err)
+	}
+	if err := guard.check(first); err == nil {
+		t.Error("check(the same page again) = nil, want an error")
 	}
 }

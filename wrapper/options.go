@@ -95,7 +95,8 @@ func WithHeader(key, value string) CallOption {
 var reservedHeaders = map[string]string{
 	"Authorization":     "the client sends its secret key; create a Client with another key instead",
 	"User-Agent":        "use WithUserAgent when creating the Client",
-	"Accept":            "the client always asks for application/json",
+	"Accept":            "the client always requests application/json",
+	"Accept-Encoding":   "net/http decompresses a response only when it set this header itself",
 	"Content-Type":      "the client sends application/json bodies",
 	"Content-Length":    "net/http sets it from the body",
 	"Transfer-Encoding": "net/http sets it from the body",

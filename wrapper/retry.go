@@ -49,9 +49,11 @@ type RetryConfig struct {
 	Strategy RetryStrategy
 	// Backoff is the wait schedule; it is ignored with RetryStrategyNone.
 	Backoff BackoffStrategy
-	// RetryConnectionErrors retries attempts that got no HTTP response: a
-	// failed dial always, and a connection lost later only for GET and
-	// DELETE, because a POST may already have reached Clerk.
+	// RetryConnectionErrors retries attempts that got no usable HTTP
+	// response: a failed dial for every method, and a connection lost later
+	// only for GET and DELETE, because a POST may already have reached Clerk.
+	// A host that DNS says does not exist, an untrusted certificate and a
+	// stop by the redirect policy are never retried.
 	RetryConnectionErrors bool
 }
 
@@ -149,9 +151,13 @@ func (b *callBackOff) setRetryAfter(delay time.Duration) {
 
 // NextBackOff implements backoff.BackOff.
 func (b *callBackOff) NextBackOff() time.Duration {
+	// The computed schedule decides whether another attempt fits in the
+	// budget, even when Retry-After then sets the wait. Without that bound a
+	// server sending Retry-After: 0 could draw thousands of attempts.
 	next := b.exponential.NextBackOff()
 	if next == backoff.Stop {
-		b.stopReason = "the next wait would pass MaxElapsedTime"
+		b.hasRetry = false
+		b.stopReason = "the computed schedule's next wait would pass MaxElapsedTime"
 		return backoff.Stop
 	}
 	source := "the next wait"
@@ -160,8 +166,8 @@ func (b *callBackOff) NextBackOff() time.Duration {
 		next = b.retryAfter
 		source = "the Retry-After wait of " + next.String()
 	}
-	// Written as a subtraction so that no sum can overflow; a negative next
-	// comes from a float overflow in the randomized interval.
+	// Written as a subtraction so that no sum can overflow. validate caps the
+	// intervals, so next is never negative; the check is defensive.
 	if next < 0 || next > b.exponential.MaxElapsedTime-b.exponential.GetElapsedTime() {
 		b.stopReason = source + " would pass MaxElapsedTime"
 		return backoff.Stop

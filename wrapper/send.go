@@ -2,6 +2,8 @@ package wrapper
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -118,13 +120,17 @@ func (c *Client) send(ctx context.Context, op *operation, build requestBuilder, 
 		if err == nil {
 			return resp, nil
 		}
+		// Retryability is decided on the raw error, before the key is
+		// redacted from its text.
+		retryable := c.isRetryable(ctx, op, err, cc.retry)
+		err = c.key.redactError(err)
 		if ctx.Err() != nil {
 			// The context ended this attempt. lastErr keeps the previous
 			// attempt's error, which finalError joins with this one.
 			return nil, backoff.Permanent(err)
 		}
 		lastErr = err
-		if !c.isRetryable(ctx, op, err, cc.retry) {
+		if !retryable {
 			return nil, backoff.Permanent(err)
 		}
 		if schedule != nil && retryAfter >= 0 {
@@ -170,7 +176,7 @@ func (c *Client) attempt(ctx context.Context, op *operation, build requestBuilde
 
 	httpResp, err := c.httpClient.Do(req) //nolint:bodyclose // readBody closes it on every path below.
 	if err != nil {
-		return nil, -1, c.key.redactError(err)
+		return nil, -1, err
 	}
 
 	if httpResp.StatusCode < 200 {
@@ -190,7 +196,7 @@ func (c *Client) attempt(ctx context.Context, op *operation, build requestBuilde
 	body, truncated, readErr := readBody(httpResp.Body, httpResp.ContentLength, limit)
 	if readErr != nil {
 		// The body was cut mid-stream: a connection error, retried like one.
-		return nil, -1, c.key.redactError(fmt.Errorf("reading the body of a %s response: %w", statusText(httpResp.StatusCode), readErr))
+		return nil, -1, fmt.Errorf("reading the body of a %s response: %w", statusText(httpResp.StatusCode), readErr)
 	}
 
 	if success && !truncated {
@@ -274,7 +280,8 @@ func (c *Client) isRetryable(ctx context.Context, op *operation, err error, rc R
 	}
 	var sdkError *SDKError
 	if errors.As(err, &sdkError) {
-		// A 2XX that does not decode will not decode on the next attempt.
+		// Inside the loop the only 2XX SDKError is a body over the size
+		// limit, which the next attempt would repeat.
 		return isRetryableStatus(sdkError.StatusCode)
 	}
 	var argumentError *ArgumentError
@@ -285,13 +292,34 @@ func (c *Client) isRetryable(ctx context.Context, op *operation, err error, rc R
 	if !rc.RetryConnectionErrors {
 		return false
 	}
-	// A host name that DNS says does not exist is a mistyped base URL, not
-	// an outage: retrying would only spend the budget.
-	var dnsErr *net.DNSError
-	if errors.As(err, &dnsErr) && dnsErr.IsNotFound {
+	if isPermanentTransportError(err) {
 		return false
 	}
 	return isDialError(err) || op.replayable()
+}
+
+// isPermanentTransportError reports whether a request failed for a reason
+// that another attempt cannot change: DNS says the host does not exist (a
+// mistyped base URL), the server's certificate is not trusted, the server
+// answered TLS with plain HTTP, or the redirect policy stopped the request.
+func isPermanentTransportError(err error) bool {
+	var (
+		dnsErr          *net.DNSError
+		certificateErr  *tls.CertificateVerificationError
+		unknownAuth     x509.UnknownAuthorityError
+		hostnameErr     x509.HostnameError
+		invalidCert     x509.CertificateInvalidError
+		recordHeaderErr tls.RecordHeaderError
+		redirectErr     *redirectError
+	)
+	switch {
+	case errors.As(err, &dnsErr):
+		return dnsErr.IsNotFound
+	case errors.As(err, &certificateErr), errors.As(err, &unknownAuth), errors.As(err, &hostnameErr),
+		errors.As(err, &invalidCert), errors.As(err, &recordHeaderErr), errors.As(err, &redirectErr):
+		return true
+	}
+	return false
 }
 
 // isDialError reports whether err happened while connecting, before any
