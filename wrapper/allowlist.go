@@ -98,7 +98,7 @@ func decodeAllowlistPage(op *operation, resp *response) (*AllowlistIdentifierPag
 	trimmed := bytes.TrimLeft(resp.body, " \t\r\n")
 	if len(trimmed) > 0 && trimmed[0] == '[' {
 		var list gen.AllowlistIdentifierList
-		if err := decodeJSON(op, resp, &list); err != nil {
+		if err := decodeJSON(op, resp, "AllowlistIdentifierList", &list); err != nil {
 			return nil, err
 		}
 		return &AllowlistIdentifierPage{Data: list}, nil
@@ -110,7 +110,7 @@ func decodeAllowlistPage(op *operation, resp *response) (*AllowlistIdentifierPag
 		Data       []gen.AllowlistIdentifier `json:"data"`
 		TotalCount *int64                    `json:"total_count"`
 	}
-	if err := decodeJSON(op, resp, &page); err != nil {
+	if err := decodeJSON(op, resp, "PaginatedAllowlistIdentifiers", &page); err != nil {
 		return nil, err
 	}
 	switch {
@@ -242,18 +242,7 @@ func (c *Client) CreateAllowlistIdentifier(ctx context.Context, identifier strin
 	if err != nil {
 		return nil, &ArgumentError{Operation: op.id, Argument: "identifier", Reason: err.Error()}
 	}
-	resp, err := c.send(ctx, op, func(ctx context.Context, serverURL string) (*http.Request, error) {
-		return newRequest(ctx, op.method, serverURL, "allowlist_identifiers", body)
-	}, opts)
-	if err != nil {
-		return nil, err
-	}
-
-	var created gen.AllowlistIdentifier
-	if err := decodeJSON(op, resp, &created); err != nil {
-		return nil, err
-	}
-	return &created, nil
+	return sendAndDecode[gen.AllowlistIdentifier](ctx, c, op, "allowlist_identifiers", body, "AllowlistIdentifier", opts)
 }
 
 // DeleteAllowlistIdentifier removes the allow-list entry with the given
@@ -269,25 +258,33 @@ func (c *Client) deleteIdentifier(ctx context.Context, op *operation, collection
 	if err := validateIdentifierID(op.id, identifierID); err != nil {
 		return nil, err
 	}
+	return sendAndDecode[gen.DeletedObject](ctx, c, op, identifierPath(collection, identifierID), nil, "DeletedObject", opts)
+}
+
+// sendAndDecode runs one call with send and decodes its successful body
+// into a new T. path is relative to the server URL, and body, when not nil,
+// is sent unchanged on every attempt. schema names T in the error.
+func sendAndDecode[T any](ctx context.Context, c *Client, op *operation, path string, body []byte, schema string, opts []CallOption) (*T, error) {
 	resp, err := c.send(ctx, op, func(ctx context.Context, serverURL string) (*http.Request, error) {
-		return newRequest(ctx, op.method, serverURL, identifierPath(collection, identifierID), nil)
+		return newRequest(ctx, op.method, serverURL, path, body)
 	}, opts)
 	if err != nil {
 		return nil, err
 	}
 
-	var deleted gen.DeletedObject
-	if err := decodeJSON(op, resp, &deleted); err != nil {
+	var decoded T
+	if err := decodeJSON(op, resp, schema, &decoded); err != nil {
 		return nil, err
 	}
-	return &deleted, nil
+	return &decoded, nil
 }
 
 // decodeJSON decodes a successful response body into v. A body that is not
-// JSON of the expected shape is an SDKError carrying the status.
-func decodeJSON(op *operation, resp *response, v any) error {
+// JSON of the expected shape is an SDKError carrying the status; schema
+// names the expected shape in its message, such as "DeletedObject".
+func decodeJSON(op *operation, resp *response, schema string, v any) error {
 	if err := json.Unmarshal(resp.body, v); err != nil {
-		return resp.decodeError(op, fmt.Sprintf("response body does not decode as %T: %v", v, err), err)
+		return resp.decodeError(op, fmt.Sprintf("response body does not decode as %s: %v", schema, err), err)
 	}
 	return nil
 }

@@ -33,7 +33,7 @@ func (c *Client) ListBlocklistIdentifiers(ctx context.Context, opts ...CallOptio
 		Data       []gen.BlocklistIdentifier `json:"data"`
 		TotalCount *int64                    `json:"total_count"`
 	}
-	if err := decodeJSON(op, resp, &list); err != nil {
+	if err := decodeJSON(op, resp, "BlocklistIdentifiers", &list); err != nil {
 		return nil, err
 	}
 	switch {
@@ -57,18 +57,7 @@ func (c *Client) CreateBlocklistIdentifier(ctx context.Context, identifier strin
 	if err != nil {
 		return nil, &ArgumentError{Operation: op.id, Argument: "identifier", Reason: err.Error()}
 	}
-	resp, err := c.send(ctx, op, func(ctx context.Context, serverURL string) (*http.Request, error) {
-		return newRequest(ctx, op.method, serverURL, "blocklist_identifiers", body)
-	}, opts)
-	if err != nil {
-		return nil, err
-	}
-
-	var created gen.BlocklistIdentifier
-	if err := decodeJSON(op, resp, &created); err != nil {
-		return nil, err
-	}
-	return &created, nil
+	return sendAndDecode[gen.BlocklistIdentifier](ctx, c, op, "blocklist_identifiers", body, "BlocklistIdentifier", opts)
 }
 
 // DeleteBlocklistIdentifier removes the block-list entry with the given
