@@ -34,7 +34,7 @@ func TestConnectionReuse(t *testing.T) {
 	transport := newTransport(throughputGoroutines)
 	// net/http returns a connection to the idle pool from its read loop
 	// after the caller has seen the body's end. A goroutine that sends its
-	// next request at once can then find the pool empty and dial; that
+	// next request at once can then find the pool empty and dial. That
 	// happened 2 times in 32,000 calls on a loaded 2-core machine. Capping
 	// the connections at the pool size makes such a request wait for the
 	// returning connection instead. A connection that the client loses,

@@ -100,7 +100,8 @@ func (s *Server) takeFault(operationID string) (Fault, bool) {
 func writeFault(w http.ResponseWriter, traceID string, f Fault) {
 	body := f.Body
 	if body == nil && f.Status >= 400 {
-		// Marshalling a struct of strings cannot fail.
+		// The body holds only strings and a nil meta map, which json.Marshal
+		// always encodes, so the error is ignored.
 		body, _ = json.Marshal((&apiError{
 			code:        statusErrorCode(f.Status),
 			message:     strings.ToLower(http.StatusText(f.Status)),

@@ -88,8 +88,8 @@ func (e *redirectError) Error() string { return e.err.Error() }
 func (e *redirectError) Unwrap() error { return e.err }
 
 // redactedError is an error whose text had the key replaced. It has no
-// Unwrap, because the cause's own text still carries the key, but errors.Is
-// still sees through it, so that a redacted error keeps matching
+// Unwrap, because the cause's own text still carries the key, but its Is
+// method delegates to the cause, so that a redacted error keeps matching
 // context.DeadlineExceeded or syscall.ECONNREFUSED.
 type redactedError struct {
 	text  string

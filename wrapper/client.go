@@ -98,11 +98,14 @@ func WithBaseURL(baseURL string) ClientOption {
 }
 
 // WithHTTPClient sets the *http.Client that sends every attempt. Its Timeout
-// bounds one attempt. Its Transport decides connection reuse; the client
-// drains and closes every response body so that connections are reused.
-// The client keeps a shallow copy whose CheckRedirect runs httpClient's,
-// then removes the Authorization header from a redirect to another scheme,
-// host or port; httpClient itself is not changed.
+// bounds one attempt. Its Transport decides connection reuse, and the
+// client drains and closes every response body so that connections are
+// reused.
+//
+// The client keeps a shallow copy whose CheckRedirect first runs
+// httpClient's own. It then removes the Authorization header from a
+// redirect to another scheme, host or port. httpClient itself is not
+// changed.
 func WithHTTPClient(httpClient *http.Client) ClientOption {
 	return func(c *Client) error {
 		if httpClient == nil {

@@ -149,9 +149,9 @@ func (e *ArgumentError) Error() string {
 }
 
 // AttemptsError wraps the error of a call whose last attempt got no usable
-// HTTP response, such as a refused connection, a reset, a body cut off
-// after the status arrived or a stop by the redirect policy, with the
-// number of attempts made.
+// HTTP response, with the number of attempts made. Examples are a refused
+// connection, a reset, a body cut off after the status arrived and a stop
+// by the redirect policy.
 type AttemptsError struct {
 	// Operation is the operationId that failed.
 	Operation string

@@ -52,7 +52,7 @@ type RetryConfig struct {
 	// RetryConnectionErrors retries attempts that got no usable HTTP
 	// response: a failed dial for every method, and a connection lost later
 	// only for GET and DELETE, because a POST may already have reached Clerk.
-	// A host that DNS says does not exist, an untrusted certificate and a
+	// A host that DNS reports as nonexistent, an untrusted certificate and a
 	// stop by the redirect policy are never retried.
 	RetryConnectionErrors bool
 }
@@ -121,7 +121,7 @@ type callBackOff struct {
 	deadline    time.Time // zero when the context has none
 	retryAfter  time.Duration
 	hasRetry    bool // whether retryAfter was set by the last attempt
-	// stopReason says why NextBackOff stopped the loop, for the log.
+	// stopReason is why NextBackOff stopped the loop, for the log.
 	stopReason string
 }
 

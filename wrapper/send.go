@@ -299,9 +299,9 @@ func (c *Client) isRetryable(ctx context.Context, op *operation, err error, rc R
 }
 
 // isPermanentTransportError reports whether a request failed for a reason
-// that another attempt cannot change: DNS says the host does not exist (a
-// mistyped base URL), the server's certificate is not trusted, the server
-// answered TLS with plain HTTP, or the redirect policy stopped the request.
+// that another attempt cannot change. The reasons are a host that DNS reports
+// as nonexistent (a mistyped base URL), an untrusted server certificate, a
+// plain HTTP answer to TLS, and a stop by the redirect policy.
 func isPermanentTransportError(err error) bool {
 	var (
 		dnsErr          *net.DNSError
